@@ -1,0 +1,109 @@
+/* decode: the bytes of a stored result (gzip detected by magic, JSON or YAML) into a
+ * dq_result, as truthound's CheckpointResult.from_dict reads it (spec/truthound.md 1). */
+#ifndef DQBATCH_DECODE_H
+#define DQBATCH_DECODE_H
+
+#include <cJSON.h>
+
+#include "dqbatch/core.h"
+
+typedef enum dq_status {
+    DQ_STATUS_SUCCESS,
+    DQ_STATUS_FAILURE,
+    DQ_STATUS_WARNING,
+    DQ_STATUS_ERROR,
+    DQ_STATUS_RUNNING,
+    DQ_STATUS_PENDING,
+} dq_status;
+#define DQ_STATUS_COUNT 6
+
+const char *dq_status_name(dq_status status); /* "success", ... */
+dq_code dq_status_parse(const char *name, dq_status *out);
+
+/* Which part of the file the statistics came from (spec 1.11 precedence). */
+typedef enum dq_stats_origin {
+    DQ_STATS_NONE,              /* no validation run: an error run */
+    DQ_STATS_VALIDATION_RUN,    /* counted from validation_run, as truthound's view */
+    DQ_STATS_VALIDATION_RESULT, /* validation_result.statistics (no-details files) */
+} dq_stats_origin;
+
+typedef struct dq_stats {
+    dq_stats_origin origin;
+    int64_t total_issues;
+    int64_t critical_issues;
+    int64_t high_issues;
+    int64_t medium_issues;
+    int64_t low_issues;
+    int64_t total_validators;
+    int64_t passed_validators;
+    int64_t failed_validators;
+    int64_t error_validators;
+    int64_t total_rows;
+    int64_t total_columns;
+    double pass_rate; /* fraction 0..1; 1.0 when there are no checks */
+    double issue_rate;
+    double execution_time_ms;
+} dq_stats;
+
+/* One stored checkpoint result. The summary fields are copied out of the document; the
+ * document itself stays available for the pages and actions that need every detail. */
+typedef struct dq_result {
+    char *run_id;
+    char *checkpoint_name;
+    char *run_time_text; /* as stored, e.g. "2024-03-07T18:47:07.868231" */
+    dq_time run_time;
+    dq_status status;
+    char *data_asset; /* NULL when absent */
+    double duration_ms;
+    char *error; /* NULL unless the run failed to validate */
+    dq_stats stats;
+
+    /* The whole document (YAML is converted to the same tree). Owned. */
+    cJSON *doc;
+    /* Borrowed views into doc, NULL when absent. issues/checks/execution_issues come
+     * from validation_run, or are rebuilt from validation_result as truthound does. */
+    const cJSON *validation_run;
+    const cJSON *issues;
+    const cJSON *checks;
+    const cJSON *execution_issues;
+    const cJSON *metadata;       /* top-level metadata */
+    const cJSON *action_results; /* top-level action_results */
+    cJSON *rebuilt;              /* owned storage for rebuilt arrays, or NULL */
+
+    uint64_t content_hash; /* dq_hash64 of the decoded (inflated) bytes */
+    size_t decoded_bytes;
+} dq_result;
+
+typedef enum dq_format {
+    DQ_FORMAT_JSON,
+    DQ_FORMAT_YAML,
+} dq_format;
+
+typedef struct dq_decode_opts {
+    size_t max_bytes; /* cap on inflated bytes (--max-result-bytes) */
+} dq_decode_opts;
+
+#define DQ_DEFAULT_MAX_RESULT_BYTES ((size_t)256 << 20)
+
+/* The format a file name implies: ".yaml", ".yml", ".yaml.gz", ".yml.gz" are YAML, all
+ * else JSON. Returns false for names that are not stored results at all. */
+bool dq_decode_name_format(const char *name, dq_format *out);
+
+/* Inflates in place when data starts with the gzip magic 1f 8b (never by the name). */
+dq_code dq_decode_inflate(const void *data, size_t len, size_t max, dq_buf *out, dq_error *err);
+
+/* Decodes one stored result. name is used in error messages only. On failure *out is
+ * left zeroed and err says why, naming the file; DQ_ENOTRESULT means the file is a
+ * well-formed document that is not a stored result (the caller notes and skips it). */
+dq_code dq_decode(const char *name, const void *data, size_t len, dq_format format,
+                  const dq_decode_opts *opts, dq_result *out, dq_error *err);
+
+/* Parses JSON the way Python's json.loads accepts it (NaN, Infinity, -Infinity). */
+cJSON *dq_json_parse(const char *text, size_t len, dq_error *err, const char *name);
+/* Parses YAML (anchors and aliases resolved, bounded) into the same tree JSON gives. */
+cJSON *dq_yaml_parse(const char *text, size_t len, size_t max_nodes, dq_error *err,
+                     const char *name);
+
+void dq_result_free(dq_result *r);
+
+#endif

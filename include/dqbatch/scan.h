@@ -1,0 +1,71 @@
+/* scan: one pass over a store. The walking thread finds entries; worker threads read,
+ * decode and select them, hand each selected result to the consumer, and keep a small
+ * record of it. Records come back in a fixed order (run_time, then run_id), with a
+ * run_id stored twice kept once, whatever the number of threads. */
+#ifndef DQBATCH_SCAN_H
+#define DQBATCH_SCAN_H
+
+#include "dqbatch/decode.h"
+#include "dqbatch/select.h"
+#include "dqbatch/source.h"
+
+/* What every command needs of a result once its document is gone. */
+typedef struct dq_record {
+    char *name;    /* entry name, as shown to the user */
+    char *relpath; /* path below its input root */
+    int input;
+    uint64_t seq;
+    int64_t size;
+    int64_t mtime;
+    char *run_id;
+    char *checkpoint_name;
+    char *data_asset; /* NULL when absent */
+    char *run_time_text;
+    dq_time run_time;
+    dq_status status;
+    double duration_ms;
+    dq_stats stats;
+    uint64_t content_hash;
+    bool compressed; /* stored bytes were gzip */
+    dq_format format;
+} dq_record;
+
+typedef struct dq_records {
+    dq_record *items;
+    size_t len;
+    size_t cap;
+} dq_records;
+
+void dq_records_free(dq_records *records);
+
+typedef struct dq_scan_opts {
+    const char *const *inputs;
+    int input_count;
+    const dq_filter *filter; /* NULL takes everything */
+    int jobs;                /* worker threads; 0 means one per core */
+    size_t max_result_bytes; /* 0 means DQ_DEFAULT_MAX_RESULT_BYTES */
+} dq_scan_opts;
+
+/* Called on a worker thread for every selected result, so it must be thread-safe. The
+ * result is freed after it returns. A failure it returns is reported with the entry's
+ * name and counted as bad; the scan goes on. */
+typedef dq_code (*dq_scan_fn)(const dq_entry *entry, dq_result *result, void *ctx, dq_error *err);
+
+typedef struct dq_scan_report {
+    size_t entries;     /* files and archive members looked at */
+    size_t selected;    /* results kept, after filters and duplicates */
+    size_t filtered;    /* results the filters left out */
+    size_t not_results; /* well-formed files that are not stored results (noted) */
+    size_t bad;         /* bad inputs (each reported on stderr) */
+    size_t duplicates;  /* same run_id stored again with the same content */
+    size_t conflicts;   /* same run_id stored again with different content (warned) */
+} dq_scan_report;
+
+dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_records *out,
+                    dq_scan_report *report, dq_error *err);
+
+/* Fills a record from a decoded result (used by the scan, and by consumers that decode
+ * on their own). */
+dq_code dq_record_from_result(dq_record *rec, const dq_entry *entry, const dq_result *r);
+
+#endif

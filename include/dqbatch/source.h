@@ -1,0 +1,49 @@
+/* source: finds the stored results under the inputs: directory trees in any of
+ * truthound's layouts, single files, and archives (also archives inside a tree).
+ * It never follows a symlink out of a tree and never accepts an unsafe archive path. */
+#ifndef DQBATCH_SOURCE_H
+#define DQBATCH_SOURCE_H
+
+#include "dqbatch/core.h"
+
+/* One file found. Directory members carry a path the reader opens (so many workers can
+ * read in parallel); archive members arrive with their bytes, read in archive order. */
+typedef struct dq_entry {
+    char *name;     /* shown to the user: "store/by_date/2024/03/01/x.json" or
+                       "store.tar.gz:store/by_date/2024/03/01/x.json" */
+    char *relpath;  /* path below the input root (for a single file, its base name) */
+    char *file;     /* filesystem path to read, or NULL when data holds the bytes */
+    dq_buf data;    /* raw (possibly gzipped) bytes of an archive member */
+    int64_t size;   /* bytes as stored */
+    int64_t mtime;  /* seconds since the epoch, as stored */
+    int input;      /* index of the input path it came from */
+    uint64_t seq;   /* order of discovery; stable for the same inputs */
+    /* Set when the entry could not be taken (unreadable, unsafe path, symlink loop, a
+     * broken archive): the consumer reports it as a bad input and goes on. */
+    dq_error error;
+} dq_entry;
+
+typedef struct dq_source_opts {
+    size_t max_bytes; /* cap on a member's stored size */
+} dq_source_opts;
+
+/* Receives each entry; takes ownership (free with dq_entry_free). A nonzero return
+ * stops the walk. Called from the walking thread only. */
+typedef int (*dq_entry_fn)(dq_entry *entry, void *ctx);
+
+/* Walks each input in order; a directory's members in byte order of their paths.
+ * Files whose names are not stored-result names (.json, .json.gz, .yaml, .yaml.gz,
+ * .yml, .yml.gz) nor archives (.tar, .tar.gz, .tgz, .tar.zst, .tar.xz, .tar.bz2, .zip)
+ * are passed over silently. Problems reach fn as entries with error set.
+ * Returns DQ_OK, or the first input that does not exist as an error. */
+dq_code dq_source_walk(const char *const *inputs, int count, const dq_source_opts *opts,
+                       dq_entry_fn fn, void *ctx, dq_error *err);
+
+/* The raw bytes of an entry: its data, or the file read (bounded by max). */
+dq_code dq_entry_load(dq_entry *entry, size_t max, dq_buf *out, dq_error *err);
+
+void dq_entry_free(dq_entry *entry);
+
+bool dq_source_is_archive_name(const char *name);
+
+#endif

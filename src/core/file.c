@@ -1,0 +1,127 @@
+/* Files: directories made on demand, whole-file reads with a cap, and writes that
+ * replace a file atomically (temporary name + rename). */
+#include <errno.h>
+#include <fcntl.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "dqbatch/core.h"
+
+dq_code dq_mkdirs(const char *dir, dq_error *err)
+{
+    char *path = dq_strdup(dir);
+    if (!path)
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", dir);
+    dq_code rc = DQ_OK;
+    for (char *p = path + 1;; p++) {
+        bool end = *p == '\0';
+        if (*p != '/' && !end)
+            continue;
+        *p = '\0';
+        if (mkdir(path, 0777) != 0 && errno != EEXIST) {
+            rc = dq_fail(err, DQ_EIO, "%s: cannot create directory: %s", path, strerror(errno));
+            break;
+        }
+        if (end)
+            break;
+        *p = '/';
+    }
+    free(path);
+    return rc;
+}
+
+static dq_code make_parent(const char *path, dq_error *err)
+{
+    const char *slash = strrchr(path, '/');
+    if (!slash || slash == path)
+        return DQ_OK;
+    char *parent = dq_strndup(path, (size_t)(slash - path));
+    if (!parent)
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", path);
+    dq_code rc = dq_mkdirs(parent, err);
+    free(parent);
+    return rc;
+}
+
+static bool write_all(int fd, const char *data, size_t len)
+{
+    while (len) {
+        ssize_t n = write(fd, data, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n <= 0)
+            return false;
+        data += n;
+        len -= (size_t)n;
+    }
+    return true;
+}
+
+dq_code dq_file_write_atomic(const char *path, const void *data, size_t len, dq_error *err)
+{
+    dq_code rc = make_parent(path, err);
+    if (rc)
+        return rc;
+    char *tmp = dq_asprintf("%s.tmp-XXXXXX", path);
+    if (!tmp)
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", path);
+    int fd = mkstemp(tmp);
+    if (fd < 0) {
+        rc = dq_fail(err, DQ_EIO, "%s: cannot create: %s", path, strerror(errno));
+        free(tmp);
+        return rc;
+    }
+    bool ok = write_all(fd, data, len) && fchmod(fd, 0644) == 0;
+    int saved = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    if (!ok) {
+        unlink(tmp);
+        rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(saved));
+    }
+    free(tmp);
+    return rc;
+}
+
+dq_code dq_file_read(const char *path, size_t max, dq_buf *out, dq_error *err)
+{
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return dq_fail(err, DQ_EIO, "%s: cannot open: %s", path, strerror(errno));
+    struct stat st;
+    dq_code rc = DQ_OK;
+    if (fstat(fd, &st) == 0 && st.st_size > 0) {
+        if ((uint64_t)st.st_size > max)
+            rc = dq_fail(err, DQ_ETOOBIG, "%s: larger than %zu bytes", path, max);
+        else if (dq_buf_reserve(out, (size_t)st.st_size) != DQ_OK)
+            rc = dq_fail(err, DQ_ENOMEM, "%s: out of memory", path);
+    }
+    char chunk[65536];
+    while (rc == DQ_OK) {
+        ssize_t n = read(fd, chunk, sizeof(chunk));
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            rc = dq_fail(err, DQ_EIO, "%s: cannot read: %s", path, strerror(errno));
+            break;
+        }
+        if (n == 0)
+            break;
+        dq_code add = dq_buf_add(out, chunk, (size_t)n);
+        if (add == DQ_ETOOBIG)
+            rc = dq_fail(err, DQ_ETOOBIG, "%s: larger than %zu bytes", path, max);
+        else if (add)
+            rc = dq_fail(err, DQ_ENOMEM, "%s: out of memory", path);
+    }
+    close(fd);
+    return rc;
+}

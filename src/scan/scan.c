@@ -1,0 +1,253 @@
+/* One pass over a store: the walking thread finds entries and queues them; workers read,
+ * decode, select, call the consumer and keep a record. The records are sorted and the
+ * run_ids stored twice are settled once every worker is done. */
+#include <pthread.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "dqbatch/scan.h"
+
+typedef struct scan_state {
+    const dq_scan_opts *opts;
+    size_t max_bytes;
+    dq_scan_fn fn;
+    void *ctx;
+    pthread_mutex_t lock; /* guards records and report */
+    dq_records *records;
+    dq_scan_report *report;
+    dq_pool *pool;
+    bool out_of_memory;
+} scan_state;
+
+static void count(scan_state *s, size_t *counter)
+{
+    pthread_mutex_lock(&s->lock);
+    (*counter)++;
+    pthread_mutex_unlock(&s->lock);
+}
+
+static void report_bad(scan_state *s, const dq_error *err)
+{
+    dq_errorf("%s", err->msg);
+    count(s, &s->report->bad);
+}
+
+static dq_code records_push(dq_records *records, dq_record *rec)
+{
+    if (records->len == records->cap) {
+        size_t cap = records->cap ? records->cap * 2 : 256;
+        dq_record *items = realloc(records->items, cap * sizeof(*items));
+        if (!items)
+            return DQ_ENOMEM;
+        records->items = items;
+        records->cap = cap;
+    }
+    records->items[records->len++] = *rec;
+    return DQ_OK;
+}
+
+static void record_free(dq_record *rec)
+{
+    free(rec->name);
+    free(rec->relpath);
+    free(rec->run_id);
+    free(rec->checkpoint_name);
+    free(rec->data_asset);
+    free(rec->run_time_text);
+    memset(rec, 0, sizeof(*rec));
+}
+
+void dq_records_free(dq_records *records)
+{
+    for (size_t i = 0; i < records->len; i++)
+        record_free(&records->items[i]);
+    free(records->items);
+    memset(records, 0, sizeof(*records));
+}
+
+dq_code dq_record_from_result(dq_record *rec, const dq_entry *entry, const dq_result *r)
+{
+    memset(rec, 0, sizeof(*rec));
+    rec->name = dq_strdup(entry->name);
+    rec->relpath = dq_strdup(entry->relpath);
+    rec->input = entry->input;
+    rec->seq = entry->seq;
+    rec->size = entry->size;
+    rec->mtime = entry->mtime;
+    rec->run_id = dq_strdup(r->run_id);
+    rec->checkpoint_name = dq_strdup(r->checkpoint_name);
+    rec->data_asset = dq_strdup(r->data_asset);
+    rec->run_time_text = dq_strdup(r->run_time_text);
+    rec->run_time = r->run_time;
+    rec->status = r->status;
+    rec->duration_ms = r->duration_ms;
+    rec->stats = r->stats;
+    rec->content_hash = r->content_hash;
+    if (!rec->name || !rec->relpath || !rec->run_id || !rec->checkpoint_name ||
+        (r->data_asset && !rec->data_asset) || !rec->run_time_text) {
+        record_free(rec);
+        return DQ_ENOMEM;
+    }
+    return DQ_OK;
+}
+
+/* Reads and decodes one entry; DQ_OK with a result, or an error already explained. */
+static dq_code scan_decode(scan_state *s, dq_entry *entry, dq_result *result, bool *compressed,
+                           dq_format *format, dq_error *err)
+{
+    if (entry->error.code) {
+        *err = entry->error;
+        return entry->error.code;
+    }
+    if (!dq_decode_name_format(entry->name, format))
+        return dq_fail(err, DQ_ENOTRESULT, "%s: not a stored result name", entry->name);
+    dq_buf raw;
+    dq_buf_init(&raw, s->max_bytes);
+    dq_code rc = dq_entry_load(entry, s->max_bytes, &raw, err);
+    if (rc == DQ_OK) {
+        *compressed = raw.len >= 2 && (unsigned char)raw.data[0] == 0x1f &&
+                      (unsigned char)raw.data[1] == 0x8b;
+        dq_decode_opts opts = {.max_bytes = s->max_bytes};
+        rc = dq_decode(entry->name, raw.data, raw.len, *format, &opts, result, err);
+    }
+    dq_buf_free(&raw);
+    return rc;
+}
+
+static void scan_keep(scan_state *s, const dq_entry *entry, const dq_result *result,
+                      bool compressed, dq_format format)
+{
+    dq_record rec;
+    dq_code rc = dq_record_from_result(&rec, entry, result);
+    rec.compressed = compressed;
+    rec.format = format;
+    pthread_mutex_lock(&s->lock);
+    if (rc == DQ_OK)
+        rc = records_push(s->records, &rec);
+    if (rc) {
+        s->out_of_memory = true;
+        s->report->bad++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (rc) {
+        record_free(&rec);
+        dq_errorf("%s: out of memory", entry->name);
+    }
+}
+
+static void scan_entry(scan_state *s, dq_entry *entry)
+{
+    dq_error err = {0};
+    dq_result result;
+    bool compressed = false;
+    dq_format format = DQ_FORMAT_JSON;
+    memset(&result, 0, sizeof(result));
+    dq_code rc = scan_decode(s, entry, &result, &compressed, &format, &err);
+    if (rc == DQ_ENOTRESULT) {
+        dq_note("%s", err.msg);
+        count(s, &s->report->not_results);
+        return;
+    }
+    if (rc) {
+        report_bad(s, &err);
+        return;
+    }
+    const dq_filter *f = s->opts->filter;
+    if (!dq_filter_match(f, result.checkpoint_name, result.data_asset, result.status,
+                         result.run_time)) {
+        count(s, &s->report->filtered);
+    } else if (s->fn && (rc = s->fn(entry, &result, s->ctx, &err)) != DQ_OK) {
+        if (!err.msg[0])
+            dq_fail(&err, rc, "%s: %s", entry->name, dq_code_name(rc));
+        report_bad(s, &err);
+    } else {
+        scan_keep(s, entry, &result, compressed, format);
+    }
+    dq_result_free(&result);
+}
+
+static void scan_worker(void *item, void *ctx)
+{
+    dq_entry *entry = item;
+    scan_entry(ctx, entry);
+    dq_entry_free(entry);
+}
+
+static int scan_submit(dq_entry *entry, void *ctx)
+{
+    scan_state *s = ctx;
+    count(s, &s->report->entries);
+    dq_pool_submit(s->pool, entry);
+    return 0;
+}
+
+static int compare_run_id_then_origin(const void *a, const void *b)
+{
+    const dq_record *x = a, *y = b;
+    int c = strcmp(x->run_id, y->run_id);
+    if (c)
+        return c;
+    if (x->input != y->input)
+        return x->input < y->input ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static int compare_time_then_run_id(const void *a, const void *b)
+{
+    const dq_record *x = a, *y = b;
+    if (x->run_time != y->run_time)
+        return x->run_time < y->run_time ? -1 : 1;
+    return compare_run_id_then_origin(a, b);
+}
+
+/* Keeps the first copy (by input order, then path order) of every run_id. A copy with
+ * the same bytes is dropped quietly; different bytes get a warning naming both files. */
+static void settle_duplicates(dq_records *records, dq_scan_report *report)
+{
+    qsort(records->items, records->len, sizeof(dq_record), compare_run_id_then_origin);
+    size_t kept = 0;
+    for (size_t i = 0; i < records->len; i++) {
+        dq_record *rec = &records->items[i];
+        dq_record *winner = kept ? &records->items[kept - 1] : NULL;
+        if (!winner || strcmp(winner->run_id, rec->run_id) != 0) {
+            records->items[kept++] = *rec;
+            continue;
+        }
+        if (winner->content_hash == rec->content_hash) {
+            report->duplicates++;
+        } else {
+            report->conflicts++;
+            dq_warn("run_id %s is stored twice with different content: %s and %s; using %s",
+                    rec->run_id, winner->name, rec->name, winner->name);
+        }
+        record_free(rec);
+    }
+    records->len = kept;
+    qsort(records->items, records->len, sizeof(dq_record), compare_time_then_run_id);
+}
+
+dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_records *out,
+                    dq_scan_report *report, dq_error *err)
+{
+    memset(out, 0, sizeof(*out));
+    memset(report, 0, sizeof(*report));
+    scan_state s = {.opts = opts, .fn = fn, .ctx = ctx, .records = out, .report = report};
+    s.max_bytes = opts->max_result_bytes ? opts->max_result_bytes : DQ_DEFAULT_MAX_RESULT_BYTES;
+    int jobs = opts->jobs > 0 ? opts->jobs : dq_cpu_count();
+    pthread_mutex_init(&s.lock, NULL);
+    s.pool = dq_pool_new(jobs, (size_t)jobs * 4, scan_worker, &s);
+    if (!s.pool) {
+        pthread_mutex_destroy(&s.lock);
+        return dq_fail(err, DQ_ENOMEM, "cannot start %d worker threads", jobs);
+    }
+    dq_source_opts source_opts = {.max_bytes = s.max_bytes};
+    dq_code rc =
+        dq_source_walk(opts->inputs, opts->input_count, &source_opts, scan_submit, &s, err);
+    dq_pool_finish(s.pool);
+    pthread_mutex_destroy(&s.lock);
+    settle_duplicates(out, report);
+    report->selected = out->len;
+    if (rc == DQ_OK && s.out_of_memory)
+        rc = dq_fail(err, DQ_ENOMEM, "out of memory while keeping the records");
+    return rc;
+}
