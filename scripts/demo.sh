@@ -1,0 +1,9 @@
+#!/usr/bin/env bash
+# Installs the dependencies, builds dqbatch and runs the main job on the sample store.
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+bash scripts/install-deps.sh
+cmake -S . -B build -DCMAKE_BUILD_TYPE=Release -DDQ_TESTS=OFF -DDQ_BENCH=OFF >/dev/null
+cmake --build build -j"$(nproc)"
+./build/dqbatch ls store

@@ -1,0 +1,42 @@
+/* dqbatch: one binary, subcommands in the style of git. */
+#include <stdio.h>
+#include <string.h>
+
+#include "commands.h"
+
+static const dq_command commands[] = {
+    {"ls", cmd_ls, "list stored results"},
+    {"restore", cmd_restore, "write the selected results as a truthound store or archive"},
+};
+
+static void usage(FILE *out)
+{
+    fprintf(out, "usage: dqbatch <command> [options] PATH...\n\ncommands:\n");
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++)
+        fprintf(out, "  %-13s %s\n", commands[i].name, commands[i].summary);
+    fprintf(out, "\n'dqbatch <command> --help' describes a command's options.\n");
+}
+
+int main(int argc, char **argv)
+{
+    if (argc < 2) {
+        usage(stderr);
+        return 2;
+    }
+    if (strcmp(argv[1], "--help") == 0 || strcmp(argv[1], "-h") == 0 ||
+        strcmp(argv[1], "help") == 0) {
+        usage(stdout);
+        return 0;
+    }
+    if (strcmp(argv[1], "--version") == 0) {
+        printf("dqbatch %s\n", DQ_VERSION);
+        return 0;
+    }
+    for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
+        if (strcmp(argv[1], commands[i].name) == 0)
+            return commands[i].run(argc - 1, argv + 1);
+    }
+    fprintf(stderr, "dqbatch: '%s' is not a command\n", argv[1]);
+    usage(stderr);
+    return 2;
+}

@@ -1,0 +1,40 @@
+/* Options every command that reads a store takes: the inputs, the filters, the shard,
+ * the number of threads and the size cap. */
+#ifndef DQBATCH_CLI_OPTIONS_H
+#define DQBATCH_CLI_OPTIONS_H
+
+#include "dqbatch/scan.h"
+
+typedef struct dq_cli_common {
+    dq_strlist inputs;
+    dq_filter filter;
+    int jobs;
+    size_t max_result_bytes;
+    bool quiet;
+} dq_cli_common;
+
+/* Help text for the options above, for a command's --help. */
+extern const char dq_cli_common_help[];
+
+void dq_cli_common_init(dq_cli_common *c);
+void dq_cli_common_free(dq_cli_common *c);
+
+/* When argv[*i] is "--name VALUE" or "--name=VALUE", sets *value, advances *i past it
+ * and returns true. A missing value prints an error and sets *value to NULL. */
+bool dq_cli_value(int argc, char **argv, int *i, const char *name, const char **value);
+bool dq_cli_flag(char **argv, int i, const char *name);
+
+/* Takes argv[*i] when it is a common option or an input path: returns 1 when taken,
+ * 0 when it is an option this parser does not know, -1 after printing a usage error. */
+int dq_cli_common_take(dq_cli_common *c, int argc, char **argv, int *i);
+
+/* Checks what the command line left: at least one input. Prints the error. */
+bool dq_cli_common_check(const dq_cli_common *c, const char *command);
+
+/* Fills scan options from the common ones (the inputs stay owned by c). */
+void dq_cli_scan_opts(const dq_cli_common *c, dq_scan_opts *opts);
+
+/* Prints the scan's closing summary on stderr and returns the exit status it implies. */
+int dq_cli_scan_summary(const dq_scan_report *report, const char *what);
+
+#endif
