@@ -36,7 +36,14 @@ typedef struct dq_records {
     size_t cap;
 } dq_records;
 
+void dq_record_free(dq_record *rec);
 void dq_records_free(dq_records *records);
+
+/* Lets a consumer that already holds a record of an entry (an incremental docs build:
+ * same path, size and mtime as last time) skip reading and decoding it. Called on a
+ * worker thread; returns true after filling *rec (its strings owned by rec). The scan
+ * then treats the record like a decoded one, except that the consumer is not called. */
+typedef bool (*dq_scan_reuse_fn)(const dq_entry *entry, void *ctx, dq_record *rec);
 
 typedef struct dq_scan_opts {
     const char *const *inputs;
@@ -44,6 +51,7 @@ typedef struct dq_scan_opts {
     const dq_filter *filter; /* NULL takes everything */
     int jobs;                /* worker threads; 0 means one per core */
     size_t max_result_bytes; /* 0 means DQ_DEFAULT_MAX_RESULT_BYTES */
+    dq_scan_reuse_fn reuse;  /* NULL reads every entry; gets the ctx of dq_scan_run */
 } dq_scan_opts;
 
 /* Called on a worker thread for every selected result, so it must be thread-safe. The
@@ -61,6 +69,9 @@ typedef struct dq_scan_report {
     size_t conflicts;   /* same run_id stored again with different content (warned) */
 } dq_scan_report;
 
+/* A run_id stored twice is settled after all workers are done, so the consumer has seen
+ * both copies; report->conflicts says whether that happened, and the records hold only
+ * the copy kept. */
 dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_records *out,
                     dq_scan_report *report, dq_error *err);
 

@@ -46,7 +46,7 @@ static dq_code records_push(dq_records *records, dq_record *rec)
     return DQ_OK;
 }
 
-static void record_free(dq_record *rec)
+void dq_record_free(dq_record *rec)
 {
     free(rec->name);
     free(rec->relpath);
@@ -60,7 +60,7 @@ static void record_free(dq_record *rec)
 void dq_records_free(dq_records *records)
 {
     for (size_t i = 0; i < records->len; i++)
-        record_free(&records->items[i]);
+        dq_record_free(&records->items[i]);
     free(records->items);
     memset(records, 0, sizeof(*records));
 }
@@ -85,7 +85,7 @@ dq_code dq_record_from_result(dq_record *rec, const dq_entry *entry, const dq_re
     rec->content_hash = r->content_hash;
     if (!rec->name || !rec->relpath || !rec->run_id || !rec->checkpoint_name ||
         (r->data_asset && !rec->data_asset) || !rec->run_time_text) {
-        record_free(rec);
+        dq_record_free(rec);
         return DQ_ENOMEM;
     }
     return DQ_OK;
@@ -118,25 +118,65 @@ static void scan_keep(scan_state *s, const dq_entry *entry, const dq_result *res
                       bool compressed, dq_format format)
 {
     dq_record rec;
-    dq_code rc = dq_record_from_result(&rec, entry, result);
+    if (dq_record_from_result(&rec, entry, result) != DQ_OK) {
+        pthread_mutex_lock(&s->lock);
+        s->out_of_memory = true;
+        s->report->bad++;
+        pthread_mutex_unlock(&s->lock);
+        dq_errorf("%s: out of memory", entry->name);
+        return;
+    }
     rec.compressed = compressed;
     rec.format = format;
+    scan_keep_record(s, &rec);
+}
+
+static void scan_keep_record(scan_state *s, dq_record *rec)
+{
     pthread_mutex_lock(&s->lock);
-    if (rc == DQ_OK)
-        rc = records_push(s->records, &rec);
+    dq_code rc = records_push(s->records, rec);
     if (rc) {
         s->out_of_memory = true;
         s->report->bad++;
     }
     pthread_mutex_unlock(&s->lock);
     if (rc) {
-        record_free(&rec);
-        dq_errorf("%s: out of memory", entry->name);
+        dq_errorf("%s: out of memory", rec->name);
+        dq_record_free(rec);
     }
+}
+
+/* An entry the consumer already knows: its record stands in for reading it. */
+static bool scan_reuse(scan_state *s, dq_entry *entry)
+{
+    dq_record rec;
+    memset(&rec, 0, sizeof(rec));
+    if (entry->error.code || !s->opts->reuse || !s->opts->reuse(entry, s->ctx, &rec))
+        return false;
+    free(rec.name);
+    free(rec.relpath);
+    rec.name = dq_strdup(entry->name);
+    rec.relpath = dq_strdup(entry->relpath);
+    rec.input = entry->input;
+    rec.seq = entry->seq;
+    if (!rec.name || !rec.relpath) {
+        dq_record_free(&rec);
+        return false;
+    }
+    if (!dq_filter_match(s->opts->filter, rec.checkpoint_name, rec.data_asset, rec.status,
+                         rec.run_time)) {
+        count(s, &s->report->filtered);
+        dq_record_free(&rec);
+        return true;
+    }
+    scan_keep_record(s, &rec);
+    return true;
 }
 
 static void scan_entry(scan_state *s, dq_entry *entry)
 {
+    if (scan_reuse(s, entry))
+        return;
     dq_error err = {0};
     dq_result result;
     bool compressed = false;
@@ -220,7 +260,7 @@ static void settle_duplicates(dq_records *records, dq_scan_report *report)
             dq_warn("run_id %s is stored twice with different content: %s and %s; using %s",
                     rec->run_id, winner->name, rec->name, winner->name);
         }
-        record_free(rec);
+        dq_record_free(rec);
     }
     records->len = kept;
     qsort(records->items, records->len, sizeof(dq_record), compare_time_then_run_id);
