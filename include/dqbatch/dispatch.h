@@ -52,7 +52,7 @@ typedef struct dq_request {
     char *action;            /* the action's name, for the report */
     char *destination;       /* what the provider limits: a webhook URL, a chat, a routing
                                 key; never shown (it may be secret) */
-    char *destination_label; /* safe to show: "slack:hooks.slack.com/services/***" */
+    char *destination_label; /* safe to show: "slack:hooks.slack.com/services/(hidden)" */
     char *idempotency_key;   /* action name + run_id + event; the journal's key; NULL:
                                 not journaled */
     char *method;            /* HTTP: "POST", "PUT", ...; NULL: POST with a body, else GET */

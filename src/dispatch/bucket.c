@@ -1,0 +1,41 @@
+/* Token bucket: the pace of one destination. */
+#include <time.h>
+
+#include "dispatch_internal.h"
+
+double dq_mono_now(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
+
+void dq_bucket_init(dq_bucket *b, dq_rate rate, double now)
+{
+    b->per_second = rate.per_second > 0 ? rate.per_second : 0;
+    b->burst = rate.burst >= 1 ? rate.burst : 1;
+    b->tokens = b->burst;
+    b->last = now;
+}
+
+double dq_bucket_wait(dq_bucket *b, double now, double slowdown)
+{
+    if (b->per_second <= 0)
+        return 0;
+    double rate = b->per_second / (slowdown >= 1 ? slowdown : 1);
+    if (now > b->last) {
+        b->tokens += (now - b->last) * rate;
+        if (b->tokens > b->burst)
+            b->tokens = b->burst;
+        b->last = now;
+    }
+    if (b->tokens >= 1 - 1e-9) /* rounding must not cost a wake-up */
+        return 0;
+    return (1 - b->tokens) / rate;
+}
+
+void dq_bucket_take(dq_bucket *b)
+{
+    if (b->per_second > 0)
+        b->tokens -= 1;
+}
