@@ -4,6 +4,7 @@
  * nothing from an archive is ever written or followed. */
 #include <archive.h>
 #include <archive_entry.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -195,7 +196,7 @@ static dq_code read_members(archive_walk *aw)
     return DQ_OK;
 }
 
-dq_code source_walk_archive(source_walker *w, int fd, const char *name)
+static dq_code walk_archive_fd(source_walker *w, int fd, const char *name)
 {
     struct archive *a = archive_read_new();
     if (!a)
@@ -215,5 +216,21 @@ dq_code source_walk_archive(source_walker *w, int fd, const char *name)
     else
         rc = read_members(&aw);
     archive_read_free(a);
+    return rc;
+}
+
+dq_code source_walk_archive(source_walker *w, int fd, const char *name)
+{
+    /* libarchive converts member names to the locale's charset, and under the C locale
+     * it loses every non-ASCII name (the zip UTF-8 flag, PAX path records). A UTF-8
+     * LC_CTYPE for this thread only, while the archive is read, keeps them as UTF-8
+     * without touching the process's locale. */
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
+    dq_code rc = walk_archive_fd(w, fd, name);
+    if (utf8) {
+        uselocale(old);
+        freelocale(utf8);
+    }
     return rc;
 }
