@@ -40,7 +40,8 @@ typedef int (*dq_entry_fn)(dq_entry *entry, void *ctx);
  * Every input is checked first: when one does not exist, nothing is walked and the
  * error names it. Otherwise returns DQ_OK (also when fn stopped the walk), or DQ_ENOMEM.
  * Symlinks: one leading out of the input's tree is refused (DQ_EUNSAFE), a loop is
- * reported (DQ_EUNSAFE), a file symlink inside the tree is taken (read through its real
+ * reported (DQ_EUNSAFE), a link named like a passed-over file is passed over wherever
+ * it leads, a file symlink inside the tree is taken (read through its real
  * path), a directory symlink inside the tree is passed over (its target is walked by
  * its real path). Special files (FIFOs, devices) with result names are errors, never
  * opened for reading. */
@@ -51,7 +52,8 @@ dq_code dq_source_walk(const char *const *inputs, int count, const dq_source_opt
  * member's bytes are moved into out without a copy (out then carries the member cap as
  * its max); a file is opened without following a symlink, checked to be a regular file,
  * and read into out, bounded by max (DQ_ETOOBIG naming the file). An entry with error
- * set returns that error. Safe to call from any thread, one entry per thread. */
+ * set returns that error. Safe to call from any thread, one entry per thread. A
+ * member's bytes are moved out by the first successful load: load each entry once. */
 dq_code dq_entry_load(dq_entry *entry, size_t max, dq_buf *out, dq_error *err);
 
 /* Frees the entry and everything it holds (NULL is fine). */

@@ -194,10 +194,11 @@ static bool inside_tree(const tree_walk *t, const char *real)
            (real[t->root_real_len] == '/' || real[t->root_real_len] == '\0');
 }
 
-/* A symlink is resolved to its real path. Out of the tree: refused. A directory inside
- * the tree: passed over, because the walk reaches that directory by its real path
- * anyway; following it would yield its files twice, or forever in a cycle. A file
- * inside the tree: taken, read through its real path. */
+/* A symlink is resolved to its real path. One to a file whose name we would pass over
+ * anyway is passed over wherever it leads. Otherwise, out of the tree: refused. A
+ * directory inside the tree: passed over, because the walk reaches that directory by
+ * its real path anyway; following it would yield its files twice, or forever in a
+ * cycle. A file inside the tree: taken, read through its real path. */
 static dq_code visit_symlink(tree_walk *t, source_kind kind)
 {
     char *real = realpath(t->path.data, NULL);
@@ -212,15 +213,17 @@ static dq_code visit_symlink(tree_walk *t, source_kind kind)
     }
     dq_code rc = DQ_OK;
     struct stat st;
-    if (!inside_tree(t, real))
+    if (stat(real, &st) != 0)
+        rc = tree_error(t, DQ_EIO, "cannot stat symlink target", errno);
+    else if (kind == SOURCE_OTHER && !S_ISDIR(st.st_mode))
+        rc = DQ_OK;
+    else if (!inside_tree(t, real))
         rc = source_emit_error(t->w, t->path.data, tree_relpath(t), DQ_EUNSAFE,
                                "%s: symlink leads out of the tree (to %s), not followed",
                                t->path.data, real);
-    else if (stat(real, &st) != 0)
-        rc = tree_error(t, DQ_EIO, "cannot stat symlink target", errno);
     else if (S_ISREG(st.st_mode))
         rc = visit_regular(t, AT_FDCWD, real, real, &st, kind);
-    else if (!S_ISDIR(st.st_mode) && kind != SOURCE_OTHER)
+    else if (!S_ISDIR(st.st_mode))
         rc = tree_error(t, DQ_EIO, "symlink to something not a regular file", 0);
     free(real);
     return rc;

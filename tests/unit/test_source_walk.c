@@ -241,6 +241,7 @@ START_TEST(test_symlinks_out_of_the_tree_are_refused)
     make_symlink(dir, "tree/leak.json", "../outside/secret.json");
     make_symlink(dir, "tree/leakdir", "../outside");
     make_symlink(dir, "tree/abs.json", "/etc/passwd");
+    make_symlink(dir, "tree/notes.txt", "/etc/passwd"); /* passed over by its name */
     char *tree = join(dir, "tree");
     source_test_walk walk = {0};
     walk_one(tree, 0, &walk);
