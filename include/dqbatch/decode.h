@@ -89,8 +89,16 @@ typedef struct dq_decode_opts {
  * else JSON. Returns false for names that are not stored results at all. */
 bool dq_decode_name_format(const char *name, dq_format *out);
 
-/* Inflates in place when data starts with the gzip magic 1f 8b (never by the name). */
-dq_code dq_decode_inflate(const void *data, size_t len, size_t max, dq_buf *out, dq_error *err);
+/* True when data starts with the gzip magic 1f 8b: the only test of gzip, never the name. */
+bool dq_decode_is_gzip(const void *data, size_t len);
+
+/* When data is gzip, appends its inflated bytes to out and returns DQ_OK; every member of
+ * a multi-member file is read, NUL padding after a member is skipped (as Python's gzip
+ * module does). When data is not gzip, returns DQ_OK and leaves out as it was. Errors
+ * name the file: DQ_ETOOBIG past max inflated bytes (out's own maximum must allow max),
+ * DQ_EFORMAT for truncated data, a bad CRC or length, or trailing garbage. */
+dq_code dq_decode_inflate(const char *name, const void *data, size_t len, size_t max, dq_buf *out,
+                          dq_error *err);
 
 /* Decodes one stored result. name is used in error messages only. On failure *out is
  * left zeroed and err says why, naming the file; DQ_ENOTRESULT means the file is a

@@ -1,0 +1,242 @@
+/* A decoded document into dq_result: the summary fields of CheckpointResult.from_dict,
+ * checked for type, and the statistics of spec 1.11 (stats.c). */
+#include <math.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "decode_internal.h"
+
+bool dq_decode_name_format(const char *name, dq_format *out)
+{
+    static const char *const yaml_suffixes[] = {".yaml", ".yml", ".yaml.gz", ".yml.gz"};
+    static const char *const json_suffixes[] = {".json", ".json.gz"};
+    for (size_t i = 0; i < sizeof(yaml_suffixes) / sizeof(*yaml_suffixes); i++) {
+        if (dq_str_ends_with(name, yaml_suffixes[i])) {
+            *out = DQ_FORMAT_YAML;
+            return true;
+        }
+    }
+    for (size_t i = 0; i < sizeof(json_suffixes) / sizeof(*json_suffixes); i++) {
+        if (dq_str_ends_with(name, json_suffixes[i])) {
+            *out = DQ_FORMAT_JSON;
+            return true;
+        }
+    }
+    return false;
+}
+
+void dq_result_free(dq_result *r)
+{
+    if (!r)
+        return;
+    free(r->run_id);
+    free(r->checkpoint_name);
+    free(r->run_time_text);
+    free(r->data_asset);
+    free(r->error);
+    cJSON_Delete(r->doc);
+    cJSON_Delete(r->rebuilt);
+    memset(r, 0, sizeof(*r));
+}
+
+/* ---- typed fields ------------------------------------------------------------------- */
+
+static bool json_absent(const cJSON *item)
+{
+    return !item || cJSON_IsNull(item);
+}
+
+dq_code dq_json_double(const char *name, const cJSON *item, const char *key, double *out,
+                       dq_error *err)
+{
+    *out = 0;
+    if (json_absent(item))
+        return DQ_OK;
+    if (!cJSON_IsNumber(item))
+        return dq_fail(err, DQ_EFORMAT, "%s: %s is not a number", name, key);
+    *out = item->valuedouble;
+    return DQ_OK;
+}
+
+dq_code dq_json_count(const char *name, const cJSON *item, const char *key, int64_t *out,
+                      dq_error *err)
+{
+    double value = 0;
+    dq_code rc = dq_json_double(name, item, key, &value, err);
+    if (rc)
+        return rc;
+    /* 2^63 is exactly representable; every double below it converts without overflow. */
+    if (!isfinite(value) || value < -9223372036854775808.0 || value >= 9223372036854775808.0)
+        return dq_fail(err, DQ_EFORMAT, "%s: %s is not a count (%g)", name, key, value);
+    *out = (int64_t)value;
+    return DQ_OK;
+}
+
+/* A string field copied out; absent or null gives NULL unless required. */
+static dq_code result_string(const char *name, const cJSON *doc, const char *key, bool required,
+                             char **out, dq_error *err)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(doc, key);
+    *out = NULL;
+    if (json_absent(item)) {
+        if (required)
+            return dq_fail(err, DQ_EFORMAT, "%s: %s is missing", name, key);
+        return DQ_OK;
+    }
+    if (!cJSON_IsString(item))
+        return dq_fail(err, DQ_EFORMAT, "%s: %s is not a string", name, key);
+    *out = dq_strdup(item->valuestring);
+    return *out ? DQ_OK : dq_fail(err, DQ_ENOMEM, "%s: out of memory", name);
+}
+
+/* A borrowed view that must be of one type when present. */
+static dq_code result_view(const char *name, const cJSON *doc, const char *key, int type,
+                           const cJSON **out, dq_error *err)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(doc, key);
+    *out = NULL;
+    if (json_absent(item))
+        return DQ_OK;
+    if ((item->type & 0xFF) != type)
+        return dq_fail(err, DQ_EFORMAT, "%s: %s is not %s", name, key,
+                       type == cJSON_Array ? "an array" : "an object or null");
+    *out = item;
+    return DQ_OK;
+}
+
+/* run_id and checkpoint_name make a stored result; without them the file is some other
+ * document that happens to sit in the tree. */
+static dq_code result_identity(const char *name, dq_result *r, dq_error *err)
+{
+    if (!cJSON_IsObject(r->doc))
+        return dq_fail(err, DQ_ENOTRESULT,
+                       "%s: not a stored truthound result (the top level is not an object)", name);
+    const char *keys[] = {"run_id", "checkpoint_name"};
+    for (size_t i = 0; i < 2; i++) {
+        if (!cJSON_GetObjectItemCaseSensitive(r->doc, keys[i]))
+            return dq_fail(err, DQ_ENOTRESULT, "%s: not a stored truthound result (no %s)", name,
+                           keys[i]);
+    }
+    dq_code rc = result_string(name, r->doc, "run_id", true, &r->run_id, err);
+    if (rc == DQ_OK)
+        rc = result_string(name, r->doc, "checkpoint_name", true, &r->checkpoint_name, err);
+    return rc;
+}
+
+static dq_code result_status(const char *name, dq_result *r, dq_error *err)
+{
+    const cJSON *item = cJSON_GetObjectItemCaseSensitive(r->doc, "status");
+    if (!item)
+        return dq_fail(err, DQ_EFORMAT, "%s: status is missing", name);
+    if (!cJSON_IsString(item))
+        return dq_fail(err, DQ_EFORMAT, "%s: status is not a string", name);
+    if (dq_status_parse(item->valuestring, &r->status))
+        return dq_fail(err, DQ_EFORMAT, "%s: status \"%.40s\" is not a checkpoint status", name,
+                       item->valuestring);
+    return DQ_OK;
+}
+
+static dq_code result_run_time(const char *name, dq_result *r, dq_error *err)
+{
+    dq_code rc = result_string(name, r->doc, "run_time", true, &r->run_time_text, err);
+    if (rc)
+        return rc;
+    if (dq_time_parse_iso(r->run_time_text, &r->run_time))
+        return dq_fail(err, DQ_EFORMAT, "%s: run_time \"%.40s\" is not an ISO time", name,
+                       r->run_time_text);
+    return DQ_OK;
+}
+
+static dq_code result_views(const char *name, dq_result *r, dq_error *err)
+{
+    dq_code rc = result_view(name, r->doc, "validation_run", cJSON_Object, &r->validation_run, err);
+    if (rc == DQ_OK)
+        rc = result_view(name, r->doc, "metadata", cJSON_Object, &r->metadata, err);
+    if (rc == DQ_OK)
+        rc = result_view(name, r->doc, "action_results", cJSON_Array, &r->action_results, err);
+    return rc;
+}
+
+dq_code dq_result_fill(const char *name, dq_result *r, dq_error *err)
+{
+    dq_code rc = result_identity(name, r, err);
+    if (rc == DQ_OK)
+        rc = result_run_time(name, r, err);
+    if (rc == DQ_OK)
+        rc = result_status(name, r, err);
+    if (rc == DQ_OK)
+        rc = result_string(name, r->doc, "data_asset", false, &r->data_asset, err);
+    if (rc == DQ_OK)
+        rc = result_string(name, r->doc, "error", false, &r->error, err);
+    if (rc == DQ_OK)
+        rc = dq_json_double(name, cJSON_GetObjectItemCaseSensitive(r->doc, "duration_ms"),
+                            "duration_ms", &r->duration_ms, err);
+    if (rc == DQ_OK)
+        rc = result_views(name, r, err);
+    if (rc == DQ_OK)
+        rc = dq_result_fill_stats(name, r, err);
+    return rc;
+}
+
+/* ---- the whole decode --------------------------------------------------------------- */
+
+/* Nodes a YAML file may make, aliases included. A document holds fewer nodes than bytes
+ * (every node takes at least one byte of text), and PyYAML's aliases only repeat small
+ * lists, so one node per byte plus a margin never refuses a real result while a "billion
+ * laughs" file stops after a few megabytes. */
+static size_t decode_yaml_node_cap(size_t len)
+{
+    size_t margin = (size_t)1 << 16;
+    return len > SIZE_MAX - margin ? SIZE_MAX : len + margin;
+}
+
+static cJSON *decode_parse(const char *name, const char *text, size_t len, dq_format format,
+                           dq_error *err)
+{
+    if (format == DQ_FORMAT_YAML)
+        return dq_yaml_parse(text, len, decode_yaml_node_cap(len), err, name);
+    return dq_json_parse(text, len, err, name);
+}
+
+dq_code dq_decode(const char *name, const void *data, size_t len, dq_format format,
+                  const dq_decode_opts *opts, dq_result *out, dq_error *err)
+{
+    dq_error local;
+    if (!err)
+        err = &local;
+    dq_error_clear(err);
+    memset(out, 0, sizeof(*out));
+    size_t max = opts && opts->max_bytes ? opts->max_bytes : DQ_DEFAULT_MAX_RESULT_BYTES;
+    const char *text = data;
+    size_t text_len = len;
+    dq_buf inflated;
+    dq_buf_init(&inflated, max);
+    if (dq_decode_is_gzip(data, len)) {
+        dq_code rc = dq_decode_inflate(name, data, len, max, &inflated, err);
+        if (rc) {
+            dq_buf_free(&inflated);
+            return rc;
+        }
+        text = inflated.data;
+        text_len = inflated.len;
+    } else if (len > max) {
+        return dq_fail(err, DQ_ETOOBIG, "%s: %zu bytes is past the cap of %zu bytes", name, len,
+                       max);
+    }
+    if (text_len == 0) {
+        dq_buf_free(&inflated);
+        return dq_fail(err, DQ_EFORMAT, "%s: empty file", name);
+    }
+    out->doc = decode_parse(name, text, text_len, format, err);
+    out->content_hash = dq_hash64(text, text_len, 0);
+    out->decoded_bytes = text_len;
+    dq_buf_free(&inflated);
+    if (!out->doc) {
+        memset(out, 0, sizeof(*out));
+        return err->code ? err->code : DQ_EFORMAT;
+    }
+    dq_code rc = dq_result_fill(name, out, err);
+    if (rc)
+        dq_result_free(out);
+    return rc;
+}

@@ -1,0 +1,393 @@
+/* YAML into the cJSON tree JSON gives, as PyYAML's safe_load composes it: libyaml's event
+ * parser, anchors and aliases resolved by copying, bounded in nesting and in the nodes
+ * aliases may create (a "billion laughs" file is an error, never an out-of-memory). */
+#include <stdlib.h>
+#include <string.h>
+#include <yaml.h>
+
+#include "yaml_internal.h"
+
+typedef struct yaml_anchor {
+    char *name;
+    const cJSON *node; /* borrowed: it lives in the tree being built */
+    size_t nodes;      /* nodes in its subtree, so a copy is charged before it is made */
+    int height;        /* containers on its deepest path (0 for a scalar) */
+} yaml_anchor;
+
+typedef struct yaml_frame {
+    cJSON *node;       /* the array or object being filled, not yet in its parent */
+    char *key;         /* a mapping's key waiting for its value (cJSON's allocator) */
+    char *anchor;      /* registered once the container is complete */
+    size_t first_node; /* node count before this container */
+    int height;
+} yaml_frame;
+
+typedef struct yaml_builder {
+    const char *name;
+    dq_error *err;
+    size_t max_nodes;
+    size_t nodes;
+    yaml_frame *frames; /* DQ_DECODE_NESTING_LIMIT of them */
+    int depth;
+    yaml_anchor *anchors;
+    size_t anchor_len;
+    size_t anchor_cap;
+    size_t *slots; /* open addressing over anchors: index + 1, 0 when free */
+    size_t slot_cap;
+    cJSON *root;
+    int documents;
+} yaml_builder;
+
+/* ---- anchors ------------------------------------------------------------------------ */
+
+static size_t yaml_slot_of(const yaml_builder *b, const char *name)
+{
+    size_t mask = b->slot_cap - 1;
+    size_t i = (size_t)dq_hash64(name, strlen(name), 0) & mask;
+    while (b->slots[i] && strcmp(b->anchors[b->slots[i] - 1].name, name) != 0)
+        i = (i + 1) & mask;
+    return i;
+}
+
+static const yaml_anchor *yaml_anchor_find(const yaml_builder *b, const char *name)
+{
+    if (!b->slot_cap)
+        return NULL;
+    size_t slot = b->slots[yaml_slot_of(b, name)];
+    return slot ? &b->anchors[slot - 1] : NULL;
+}
+
+/* Keeps the table at most half full. */
+static dq_code yaml_slots_grow(yaml_builder *b)
+{
+    if (b->slot_cap && (b->anchor_len + 1) * 2 <= b->slot_cap)
+        return DQ_OK;
+    size_t cap = b->slot_cap ? b->slot_cap * 2 : 64;
+    size_t *slots = calloc(cap, sizeof(*slots));
+    if (!slots)
+        return DQ_ENOMEM;
+    free(b->slots);
+    b->slots = slots;
+    b->slot_cap = cap;
+    for (size_t i = 0; i < b->anchor_len; i++)
+        b->slots[yaml_slot_of(b, b->anchors[i].name)] = i + 1;
+    return DQ_OK;
+}
+
+/* Takes ownership of name. PyYAML refuses an anchor defined twice; so does this. */
+static dq_code yaml_anchor_add(yaml_builder *b, char *name, const cJSON *node, size_t nodes,
+                               int height)
+{
+    if (yaml_anchor_find(b, name)) {
+        dq_fail(b->err, DQ_EFORMAT, "%s: YAML anchor &%s defined twice", b->name, name);
+        free(name);
+        return DQ_EFORMAT;
+    }
+    if (b->anchor_len == b->anchor_cap) {
+        size_t cap = b->anchor_cap ? b->anchor_cap * 2 : 16;
+        yaml_anchor *anchors = realloc(b->anchors, cap * sizeof(*anchors));
+        if (!anchors) {
+            free(name);
+            return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+        }
+        b->anchors = anchors;
+        b->anchor_cap = cap;
+    }
+    if (yaml_slots_grow(b)) {
+        free(name);
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+    }
+    b->anchors[b->anchor_len] = (yaml_anchor){name, node, nodes, height};
+    b->slots[yaml_slot_of(b, name)] = ++b->anchor_len;
+    return DQ_OK;
+}
+
+static dq_code yaml_anchor_copy(yaml_builder *b, const yaml_char_t *anchor, char **out)
+{
+    *out = NULL;
+    if (!anchor)
+        return DQ_OK;
+    *out = dq_strdup((const char *)anchor);
+    return *out ? DQ_OK : dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+}
+
+/* ---- building ----------------------------------------------------------------------- */
+
+static dq_code yaml_charge(yaml_builder *b, size_t nodes)
+{
+    if (nodes > b->max_nodes - b->nodes)
+        return dq_fail(b->err, DQ_ETOOBIG,
+                       "%s: YAML expands to more than %zu nodes (aliases of aliases?)", b->name,
+                       b->max_nodes);
+    b->nodes += nodes;
+    return DQ_OK;
+}
+
+static yaml_frame *yaml_top(yaml_builder *b)
+{
+    return b->depth ? &b->frames[b->depth - 1] : NULL;
+}
+
+/* A mapping whose next scalar is a key rather than a value. */
+static bool yaml_wants_key(yaml_builder *b)
+{
+    yaml_frame *f = yaml_top(b);
+    return f && cJSON_IsObject(f->node) && !f->key;
+}
+
+static dq_code yaml_key_set(yaml_builder *b, const char *text)
+{
+    size_t n = strlen(text) + 1;
+    char *key = cJSON_malloc(n);
+    if (!key)
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+    memcpy(key, text, n);
+    yaml_top(b)->key = key;
+    return DQ_OK;
+}
+
+/* Puts a complete node in its parent (or makes it the document). Owns node. */
+static dq_code yaml_attach(yaml_builder *b, cJSON *node, int height)
+{
+    yaml_frame *f = yaml_top(b);
+    if (!f) {
+        b->root = node;
+        return DQ_OK;
+    }
+    if (height + 1 > f->height)
+        f->height = height + 1;
+    /* A copy made for an alias carries the key of the anchored node: drop it. */
+    cJSON_free(node->string);
+    node->string = NULL;
+    if (cJSON_IsObject(f->node)) {
+        /* The key was allocated with cJSON's allocator, so cJSON_Delete frees it. */
+        node->string = f->key;
+        f->key = NULL;
+    }
+    cJSON_AddItemToArray(f->node, node);
+    return DQ_OK;
+}
+
+static dq_code yaml_on_alias(yaml_builder *b, const yaml_event_t *ev)
+{
+    const char *name = (const char *)ev->data.alias.anchor;
+    const yaml_anchor *a = yaml_anchor_find(b, name);
+    if (!a)
+        return dq_fail(b->err, DQ_EFORMAT, "%s: YAML alias *%s has no complete anchor before it",
+                       b->name, name);
+    if (yaml_wants_key(b)) {
+        if (!cJSON_IsString(a->node))
+            return dq_fail(b->err, DQ_EFORMAT, "%s: YAML alias *%s used as a key is not a string",
+                           b->name, name);
+        return yaml_key_set(b, a->node->valuestring);
+    }
+    if (b->depth + a->height > DQ_DECODE_NESTING_LIMIT)
+        return dq_fail(b->err, DQ_EFORMAT, "%s: YAML nested deeper than %d levels (alias *%s)",
+                       b->name, DQ_DECODE_NESTING_LIMIT, name);
+    dq_code rc = yaml_charge(b, a->nodes);
+    if (rc)
+        return rc;
+    cJSON *copy = cJSON_Duplicate(a->node, true);
+    if (!copy)
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory copying alias *%s", b->name, name);
+    return yaml_attach(b, copy, a->height);
+}
+
+static dq_code yaml_scalar_node(yaml_builder *b, const yaml_event_t *ev, cJSON **out)
+{
+    const char *value = (const char *)ev->data.scalar.value;
+    const char *tag = (const char *)ev->data.scalar.tag;
+    dq_code rc;
+    if (tag && strcmp(tag, "!") != 0)
+        rc = dq_yaml_tagged(tag, value, out);
+    else if (!tag && ev->data.scalar.plain_implicit)
+        rc = dq_yaml_plain(value, out);
+    else
+        rc = (*out = cJSON_CreateString(value)) ? DQ_OK : DQ_ENOMEM;
+    if (rc == DQ_EFORMAT)
+        return dq_fail(b->err, rc, "%s: YAML tag %s on \"%.40s\" is not one safe_load reads",
+                       b->name, tag, value);
+    if (rc)
+        return dq_fail(b->err, rc, "%s: out of memory", b->name);
+    return DQ_OK;
+}
+
+static dq_code yaml_on_scalar(yaml_builder *b, const yaml_event_t *ev)
+{
+    if (yaml_wants_key(b))
+        return yaml_key_set(b, (const char *)ev->data.scalar.value);
+    dq_code rc = yaml_charge(b, 1);
+    if (rc)
+        return rc;
+    cJSON *node = NULL;
+    rc = yaml_scalar_node(b, ev, &node);
+    if (rc)
+        return rc;
+    if (ev->data.scalar.anchor) {
+        char *anchor = NULL;
+        rc = yaml_anchor_copy(b, ev->data.scalar.anchor, &anchor);
+        if (rc == DQ_OK)
+            rc = yaml_anchor_add(b, anchor, node, 1, 0);
+        if (rc) {
+            cJSON_Delete(node);
+            return rc;
+        }
+    }
+    return yaml_attach(b, node, 0);
+}
+
+/* Sequences and mappings may carry no tag but their own standard one. */
+static bool yaml_container_tag_ok(const yaml_char_t *tag, bool mapping)
+{
+    if (!tag || strcmp((const char *)tag, "!") == 0)
+        return true;
+    return strcmp((const char *)tag,
+                  mapping ? DQ_YAML_TAG_PREFIX "map" : DQ_YAML_TAG_PREFIX "seq") == 0;
+}
+
+static dq_code yaml_on_start(yaml_builder *b, const yaml_event_t *ev, bool mapping)
+{
+    const yaml_char_t *tag = mapping ? ev->data.mapping_start.tag : ev->data.sequence_start.tag;
+    const yaml_char_t *anchor =
+        mapping ? ev->data.mapping_start.anchor : ev->data.sequence_start.anchor;
+    if (yaml_wants_key(b))
+        return dq_fail(b->err, DQ_EFORMAT, "%s: YAML mapping key that is not a scalar", b->name);
+    if (!yaml_container_tag_ok(tag, mapping))
+        return dq_fail(b->err, DQ_EFORMAT, "%s: YAML tag %s is not one safe_load reads", b->name,
+                       (const char *)tag);
+    if (b->depth >= DQ_DECODE_NESTING_LIMIT)
+        return dq_fail(b->err, DQ_EFORMAT, "%s: YAML nested deeper than %d levels", b->name,
+                       DQ_DECODE_NESTING_LIMIT);
+    size_t first = b->nodes;
+    dq_code rc = yaml_charge(b, 1);
+    if (rc)
+        return rc;
+    yaml_frame f = {mapping ? cJSON_CreateObject() : cJSON_CreateArray(), NULL, NULL, first, 1};
+    if (!f.node)
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+    rc = yaml_anchor_copy(b, anchor, &f.anchor);
+    if (rc) {
+        cJSON_Delete(f.node);
+        return rc;
+    }
+    b->frames[b->depth++] = f;
+    return DQ_OK;
+}
+
+static dq_code yaml_on_end(yaml_builder *b)
+{
+    yaml_frame f = b->frames[--b->depth];
+    cJSON_free(f.key); /* libyaml never ends a mapping between key and value; be safe */
+    if (f.anchor) {
+        dq_code rc = yaml_anchor_add(b, f.anchor, f.node, b->nodes - f.first_node, f.height);
+        if (rc) {
+            cJSON_Delete(f.node);
+            return rc;
+        }
+    }
+    return yaml_attach(b, f.node, f.height);
+}
+
+static dq_code yaml_on_event(yaml_builder *b, const yaml_event_t *ev)
+{
+    switch (ev->type) {
+    case YAML_DOCUMENT_START_EVENT:
+        if (++b->documents > 1)
+            return dq_fail(b->err, DQ_EFORMAT, "%s: more than one YAML document", b->name);
+        return DQ_OK;
+    case YAML_ALIAS_EVENT:
+        return yaml_on_alias(b, ev);
+    case YAML_SCALAR_EVENT:
+        return yaml_on_scalar(b, ev);
+    case YAML_SEQUENCE_START_EVENT:
+        return yaml_on_start(b, ev, false);
+    case YAML_MAPPING_START_EVENT:
+        return yaml_on_start(b, ev, true);
+    case YAML_SEQUENCE_END_EVENT:
+    case YAML_MAPPING_END_EVENT:
+        return yaml_on_end(b);
+    default:
+        return DQ_OK;
+    }
+}
+
+static void yaml_builder_free(yaml_builder *b)
+{
+    /* Open containers are not in their parents yet: each is freed on its own. */
+    while (b->depth > 0) {
+        yaml_frame *f = &b->frames[--b->depth];
+        cJSON_free(f->key);
+        free(f->anchor);
+        cJSON_Delete(f->node);
+    }
+    for (size_t i = 0; i < b->anchor_len; i++)
+        free(b->anchors[i].name);
+    free(b->anchors);
+    free(b->slots);
+    free(b->frames);
+}
+
+static dq_code yaml_parser_error(yaml_builder *b, const yaml_parser_t *parser)
+{
+    if (parser->error == YAML_MEMORY_ERROR)
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory parsing YAML", b->name);
+    return dq_fail(b->err, DQ_EFORMAT, "%s: YAML error: %s%s%s at line %zu column %zu (byte %zu)",
+                   b->name, parser->problem ? parser->problem : "malformed",
+                   parser->context ? " " : "", parser->context ? parser->context : "",
+                   (size_t)parser->problem_mark.line + 1, (size_t)parser->problem_mark.column + 1,
+                   (size_t)parser->problem_mark.index);
+}
+
+static dq_code yaml_run(yaml_builder *b, const char *text, size_t len)
+{
+    yaml_parser_t parser;
+    if (!yaml_parser_initialize(&parser))
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+    yaml_parser_set_input_string(&parser, (const unsigned char *)text, len);
+    yaml_parser_set_encoding(&parser, YAML_UTF8_ENCODING);
+    dq_code rc = DQ_OK;
+    bool done = false;
+    while (rc == DQ_OK && !done) {
+        yaml_event_t ev;
+        if (!yaml_parser_parse(&parser, &ev)) {
+            rc = yaml_parser_error(b, &parser);
+            break;
+        }
+        done = ev.type == YAML_STREAM_END_EVENT;
+        rc = yaml_on_event(b, &ev);
+        yaml_event_delete(&ev);
+    }
+    yaml_parser_delete(&parser);
+    return rc;
+}
+
+cJSON *dq_yaml_parse(const char *text, size_t len, size_t max_nodes, dq_error *err,
+                     const char *name)
+{
+    dq_error local;
+    yaml_builder b = {.name = name, .err = err ? err : &local, .max_nodes = max_nodes};
+    if (len == 0) {
+        dq_fail(err, DQ_EFORMAT, "%s: empty file", name);
+        return NULL;
+    }
+    if (!dq_utf8_valid(text, len)) {
+        dq_fail(err, DQ_EFORMAT, "%s: invalid UTF-8", name);
+        return NULL;
+    }
+    b.frames = malloc(DQ_DECODE_NESTING_LIMIT * sizeof(*b.frames));
+    if (!b.frames) {
+        dq_fail(err, DQ_ENOMEM, "%s: out of memory", name);
+        return NULL;
+    }
+    dq_code rc = yaml_run(&b, text, len);
+    yaml_builder_free(&b);
+    if (rc) {
+        cJSON_Delete(b.root);
+        return NULL;
+    }
+    /* An empty stream is None to safe_load. */
+    cJSON *root = b.root ? b.root : cJSON_CreateNull();
+    if (!root)
+        dq_fail(err, DQ_ENOMEM, "%s: out of memory", name);
+    return root;
+}

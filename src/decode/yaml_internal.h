@@ -1,0 +1,17 @@
+/* Shared by the YAML reader's files only. */
+#ifndef DQBATCH_YAML_INTERNAL_H
+#define DQBATCH_YAML_INTERNAL_H
+
+#include "decode_internal.h"
+
+#define DQ_YAML_TAG_PREFIX "tag:yaml.org,2002:"
+
+/* A plain (unquoted, untagged) scalar resolved as PyYAML's safe_load does: null, bool,
+ * int, float or string. DQ_ENOMEM is the only failure. */
+dq_code dq_yaml_plain(const char *s, cJSON **out);
+
+/* A scalar with an explicit standard tag (!!str, !!int, !!float, !!bool, !!null,
+ * !!timestamp kept as text). DQ_EFORMAT for any other tag or a value the tag refuses. */
+dq_code dq_yaml_tagged(const char *tag, const char *s, cJSON **out);
+
+#endif
