@@ -232,6 +232,15 @@ START_TEST(test_tar_inside_directory)
     ck_assert_str_eq(walk.items[81]->relpath, "zz.json");
     expect_store_members(&walk, archive);
     source_test_walk_free(&walk);
+
+    /* Through a symlink inside the tree, the archive is read under the link's name. */
+    char *link = dq_asprintf("%s/in/link.tar", dir);
+    ck_assert_int_eq(symlink("sub/store.tar", link), 0);
+    walk_one(input, 0, &walk);
+    ck_assert_uint_eq(walk.len, 162);
+    expect_store_members(&walk, link);
+    source_test_walk_free(&walk);
+    free(link);
     free(input);
     free(archive);
     free(sub);

@@ -395,6 +395,30 @@ START_TEST(test_load_is_bounded)
 }
 END_TEST
 
+/* A tree nested deeper than any store (a runaway generator, a crafted tree) is cut off
+ * with an error naming where, and the rest of the tree is still walked. */
+START_TEST(test_too_deep_tree_is_cut_off)
+{
+    char *dir = dqtest_tmpdir();
+    dq_buf deep;
+    dq_buf_init(&deep, 1 << 16);
+    for (int i = 0; i < 140; i++)
+        ck_assert_int_eq(dq_buf_adds(&deep, "d/"), DQ_OK);
+    ck_assert_int_eq(dq_buf_adds(&deep, "x.json"), DQ_OK);
+    dqtest_write(dir, deep.data, small_json, 3);
+    dqtest_write(dir, "z.json", small_json, 3);
+    source_test_walk walk = {0};
+    walk_one(dir, 0, &walk);
+    ck_assert_uint_eq(walk.len, 2);
+    source_test_expect_error(&walk, DQ_EUNSAFE, "/d/d/d/");
+    ck_assert_int_eq(source_test_find(&walk, "z.json")->error.code, DQ_OK);
+    source_test_walk_free(&walk);
+    dq_buf_free(&deep);
+    dqtest_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *source_walk_suite(void)
 {
     Suite *s = suite_create("source_walk");
@@ -416,6 +440,7 @@ static Suite *source_walk_suite(void)
     tcase_add_test(bad, test_unreadable_file_and_directory);
     tcase_add_test(bad, test_vanished_or_replaced_file_fails_to_load);
     tcase_add_test(bad, test_load_is_bounded);
+    tcase_add_test(bad, test_too_deep_tree_is_cut_off);
     suite_add_tcase(s, bad);
     return s;
 }
