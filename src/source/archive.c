@@ -63,19 +63,6 @@ static dq_code pad_to(dq_buf *b, int64_t offset)
     return DQ_OK;
 }
 
-static void entry_set_error(dq_entry *e, dq_code code, const char *fmt, ...)
-    __attribute__((format(printf, 3, 4)));
-
-static void entry_set_error(dq_entry *e, dq_code code, const char *fmt, ...)
-{
-    va_list ap;
-    va_start(ap, fmt);
-    vsnprintf(e->error.msg, sizeof(e->error.msg), fmt, ap);
-    va_end(ap);
-    e->error.code = code;
-    dq_buf_free(&e->data);
-}
-
 /* Reads the member's bytes into e->data, bounded by the member cap. A failure of the
  * archive itself (truncated, corrupt) sets *next to MEMBER_STOP. */
 static dq_code read_member(archive_walk *aw, struct archive_entry *ae, dq_entry *e,
@@ -92,8 +79,8 @@ static dq_code read_member(archive_walk *aw, struct archive_entry *ae, dq_entry 
         if (r == ARCHIVE_EOF)
             return DQ_OK;
         if (r < ARCHIVE_WARN) {
-            entry_set_error(e, DQ_EFORMAT, "%s: truncated or corrupt archive: %s", e->name,
-                            archive_message(aw->a));
+            source_entry_fail(e, DQ_EFORMAT, "%s: truncated or corrupt archive: %s", e->name,
+                              archive_message(aw->a));
             *next = MEMBER_STOP;
             return DQ_OK;
         }
@@ -104,11 +91,12 @@ static dq_code read_member(archive_walk *aw, struct archive_entry *ae, dq_entry 
             return rc;
         if (rc == DQ_ETOOBIG) {
             /* The rest is skipped by the next header read. */
-            entry_set_error(e, DQ_ETOOBIG, "%s: larger than %zu bytes", e->name, aw->w->max_bytes);
+            source_entry_fail(e, DQ_ETOOBIG, "%s: larger than %zu bytes", e->name,
+                              aw->w->max_bytes);
             return DQ_OK;
         }
         if (rc) {
-            entry_set_error(e, DQ_EFORMAT, "%s: bad block offset in archive", e->name);
+            source_entry_fail(e, DQ_EFORMAT, "%s: bad block offset in archive", e->name);
             return DQ_OK;
         }
     }
@@ -202,8 +190,13 @@ static dq_code walk_archive_fd(source_walker *w, int fd, const char *name)
     if (!a)
         return DQ_ENOMEM;
     /* The format by the name (so a random file is never taken for some exotic format),
-     * the compression by libarchive's own detection. */
-    archive_read_support_filter_all(a);
+     * the compression by libarchive's own detection among the ones a store is packed
+     * with. Not "all": some of libarchive's filters run an external program. */
+    archive_read_support_filter_gzip(a);
+    archive_read_support_filter_bzip2(a);
+    archive_read_support_filter_xz(a);
+    archive_read_support_filter_lzma(a);
+    archive_read_support_filter_zstd(a);
     if (dq_str_ends_with(name, ".zip"))
         archive_read_support_format_zip(a);
     else

@@ -64,6 +64,21 @@ void source_emit(source_walker *w, dq_entry *entry)
         w->stopped = true;
 }
 
+static void entry_vfail(dq_entry *e, dq_code code, const char *fmt, va_list ap)
+{
+    vsnprintf(e->error.msg, sizeof(e->error.msg), fmt, ap);
+    e->error.code = code;
+    dq_buf_free(&e->data);
+}
+
+void source_entry_fail(dq_entry *e, dq_code code, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    entry_vfail(e, code, fmt, ap);
+    va_end(ap);
+}
+
 dq_code source_emit_error(source_walker *w, const char *name, const char *relpath, dq_code code,
                           const char *fmt, ...)
 {
@@ -72,9 +87,8 @@ dq_code source_emit_error(source_walker *w, const char *name, const char *relpat
         return DQ_ENOMEM;
     va_list ap;
     va_start(ap, fmt);
-    vsnprintf(e->error.msg, sizeof(e->error.msg), fmt, ap);
+    entry_vfail(e, code, fmt, ap);
     va_end(ap);
-    e->error.code = code;
     source_emit(w, e);
     return DQ_OK;
 }

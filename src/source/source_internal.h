@@ -27,6 +27,10 @@ source_kind source_name_kind(const char *name);
 /* A new entry owning copies of name and relpath (file stays NULL), or NULL. */
 dq_entry *source_entry_new(const char *name, const char *relpath);
 
+/* Turns the entry into one that carries an error instead of bytes. */
+void source_entry_fail(dq_entry *e, dq_code code, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
 /* Hands the entry to the consumer (numbering it); the consumer owns it afterwards. */
 void source_emit(source_walker *w, dq_entry *entry);
 

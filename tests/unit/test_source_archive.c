@@ -212,6 +212,19 @@ START_TEST(test_built_tar_xz)
 }
 END_TEST
 
+START_TEST(test_built_tar_bz2)
+{
+    check_built_archive("store.tar.bz2", ARCHIVE_FILTER_BZIP2, false);
+}
+END_TEST
+
+/* The compression is detected from the bytes, not the name. */
+START_TEST(test_compression_detected_not_named)
+{
+    check_built_archive("store.tar.gz", ARCHIVE_FILTER_ZSTD, false);
+}
+END_TEST
+
 /* An archive in a directory is opened too; its members are "dir/x.tar:member". */
 START_TEST(test_tar_inside_directory)
 {
@@ -469,6 +482,8 @@ static Suite *source_archive_suite(void)
     tcase_add_test(tc, test_fixture_zip);
     tcase_add_test(tc, test_built_tar_zst);
     tcase_add_test(tc, test_built_tar_xz);
+    tcase_add_test(tc, test_built_tar_bz2);
+    tcase_add_test(tc, test_compression_detected_not_named);
     tcase_add_test(tc, test_tar_inside_directory);
     tcase_add_test(tc, test_non_ascii_member_names);
     suite_add_tcase(s, tc);
