@@ -63,6 +63,7 @@ typedef struct dq_result {
     /* Borrowed views into doc, NULL when absent. issues/checks/execution_issues come
      * from validation_run, or are rebuilt from validation_result as truthound does. */
     const cJSON *validation_run;
+    const cJSON *validation_result; /* the persistence DTO (spec 1.6) */
     const cJSON *issues;
     const cJSON *checks;
     const cJSON *execution_issues;

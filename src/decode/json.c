@@ -109,9 +109,10 @@ static bool json_rest_is_space(const char *p, const char *end)
 }
 
 /* Rewrites the special tokens outside strings, in place and at the same length. */
-static bool json_rewrite_specials(char *text, size_t len)
+static void json_rewrite_specials(char *text, size_t len, bool *had_any, bool *had_nan)
 {
-    bool had_nan = false;
+    *had_any = false;
+    *had_nan = false;
     for (size_t i = 0; i < len;) {
         if (text[i] == '"') {
             i = json_skip_string(text, len, i);
@@ -120,7 +121,7 @@ static bool json_rewrite_specials(char *text, size_t len)
         switch (json_special_at(text + i, len - i)) {
         case JSON_SPECIAL_NAN:
             memcpy(text + i, JSON_NAN_MARKER, 3);
-            had_nan = true;
+            *had_nan = true;
             i += 3;
             break;
         case JSON_SPECIAL_INFINITY:
@@ -133,10 +134,10 @@ static bool json_rewrite_specials(char *text, size_t len)
             break;
         case JSON_SPECIAL_NONE:
             i++;
-            break;
+            continue;
         }
+        *had_any = true;
     }
-    return had_nan;
 }
 
 static bool json_is_nan_marker(const char *s)
@@ -176,8 +177,11 @@ static cJSON *json_parse_plain(const char *text, size_t len, size_t *fail_at)
     return NULL;
 }
 
-/* The slow path, taken only when cJSON failed at a special token: parse a rewritten copy. */
-static cJSON *json_parse_specials(const char *name, const char *text, size_t len, dq_error *err)
+/* The slow path, taken only after cJSON failed: when the text holds Python's special
+ * tokens (where cJSON stopped, or elsewhere, as NaN in the place of a key), parse a
+ * rewritten copy; otherwise explain the failure. */
+static cJSON *json_parse_specials(const char *name, const char *text, size_t len, size_t fail_at,
+                                  dq_error *err)
 {
     char *copy = malloc(len + 1);
     if (!copy) {
@@ -186,9 +190,9 @@ static cJSON *json_parse_specials(const char *name, const char *text, size_t len
     }
     memcpy(copy, text, len);
     copy[len] = '\0';
-    bool had_nan = json_rewrite_specials(copy, len);
-    size_t fail_at = 0;
-    cJSON *doc = json_parse_plain(copy, len, &fail_at);
+    bool had_any = false, had_nan = false;
+    json_rewrite_specials(copy, len, &had_any, &had_nan);
+    cJSON *doc = had_any ? json_parse_plain(copy, len, &fail_at) : NULL;
     free(copy);
     if (!doc) {
         json_explain(name, text, len, fail_at, err);
@@ -216,8 +220,5 @@ cJSON *dq_json_parse(const char *text, size_t len, dq_error *err, const char *na
     cJSON *doc = json_parse_plain(text, len, &fail_at);
     if (doc)
         return doc;
-    if (json_special_at(text + fail_at, len - fail_at) != JSON_SPECIAL_NONE)
-        return json_parse_specials(name, text, len, err);
-    json_explain(name, text, len, fail_at, err);
-    return NULL;
+    return json_parse_specials(name, text, len, fail_at, err);
 }

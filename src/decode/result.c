@@ -151,6 +151,9 @@ static dq_code result_views(const char *name, dq_result *r, dq_error *err)
 {
     dq_code rc = result_view(name, r->doc, "validation_run", cJSON_Object, &r->validation_run, err);
     if (rc == DQ_OK)
+        rc = result_view(name, r->doc, "validation_result", cJSON_Object, &r->validation_result,
+                         err);
+    if (rc == DQ_OK)
         rc = result_view(name, r->doc, "metadata", cJSON_Object, &r->metadata, err);
     if (rc == DQ_OK)
         rc = result_view(name, r->doc, "action_results", cJSON_Array, &r->action_results, err);

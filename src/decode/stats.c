@@ -24,8 +24,7 @@ static dq_code stats_member(const char *name, const cJSON *obj, const char *path
     if (!item || cJSON_IsNull(item))
         return DQ_OK;
     if ((item->type & 0xFF) != type)
-        return dq_fail(err, DQ_EFORMAT, "%s: %s%s%s is not %s", name, path ? path : "",
-                       path ? "." : "", key,
+        return dq_fail(err, DQ_EFORMAT, "%s: %s.%s is not %s", name, path, key,
                        type == cJSON_Array ? "an array" : "an object or null");
     *out = item;
     return DQ_OK;
@@ -337,12 +336,8 @@ dq_code dq_result_fill_stats(const char *name, dq_result *r, dq_error *err)
     r->stats.pass_rate = 1.0;
     if (r->validation_run)
         return stats_from_run(name, r, err);
-    const cJSON *dto = NULL;
-    dq_code rc = stats_member(name, r->doc, NULL, "validation_result", cJSON_Object, &dto, err);
-    if (rc)
-        return rc;
-    if (dto)
-        return stats_from_result(name, r, dto, err);
+    if (r->validation_result)
+        return stats_from_result(name, r, r->validation_result, err);
     r->stats.origin = DQ_STATS_NONE;
     return DQ_OK;
 }
