@@ -166,7 +166,7 @@ static double yaml_radix_value(const char *digits, int base)
     return value;
 }
 
-static double yaml_int_value(char *text)
+static double yaml_int_digits(char *text)
 {
     double sign = 1;
     char *p = text;
@@ -183,6 +183,13 @@ static double yaml_int_value(char *text)
     if (strchr(p, ':'))
         return sign * yaml_sexagesimal_value(p);
     return sign * strtod(p, NULL); /* correctly rounded past 2^53 */
+}
+
+/* Python's ints have no negative zero. */
+static double yaml_int_value(char *text)
+{
+    double value = yaml_int_digits(text);
+    return value == 0 ? 0 : value;
 }
 
 /* PyYAML's construct_yaml_float; false when float() would refuse the text. */
