@@ -77,10 +77,10 @@ typedef struct dq_request {
                                    attempt; 0 (default): the engine's deadline */
     long *success_codes;        /* NULL: any 2xx; owned (malloc) */
     size_t success_code_count;
-    bool ssl_verify;   /* default true */
-    char *ca_file;     /* extra CA bundle for this destination, or NULL */
-    dq_rate rate;      /* per destination; per_second 0: the provider's default */
-    int max_in_flight; /* per destination; 0 means the provider's default */
+    bool ssl_verify;    /* default true */
+    char *ca_file;      /* extra CA bundle for this destination, or NULL */
+    dq_rate rate;       /* per destination; per_second 0: the provider's default */
+    int max_in_flight;  /* per destination; 0 means the provider's default */
     dq_strlist secrets; /* strings to redact wherever this request is shown */
 } dq_request;
 
@@ -114,8 +114,8 @@ typedef enum dq_delivery {
 /* What happened to one request, given to the optional done callback. */
 typedef struct dq_dispatch_outcome {
     dq_delivery delivery;
-    long status;      /* last HTTP status, SMTP reply code or exit code; 0 if none */
-    int attempts;     /* 0 when skipped */
+    long status;       /* last HTTP status, SMTP reply code or exit code; 0 if none */
+    int attempts;      /* 0 when skipped */
     const char *error; /* redacted; NULL when sent */
 } dq_dispatch_outcome;
 
@@ -124,13 +124,13 @@ typedef void (*dq_dispatch_done_fn)(const dq_request *req, const dq_dispatch_out
                                     void *ctx);
 
 typedef struct dq_dispatch_options {
-    int max_in_flight;         /* overall; 0: 64 */
-    size_t queue_size;         /* requests accepted but not finished; 0: 4096 */
-    const char *journal_path;  /* NULL: no journal */
-    bool dry_run;              /* print each request redacted, send nothing */
-    FILE *dry_run_out;         /* NULL: stdout */
-    bool progress;             /* progress line on stderr, only when it is a terminal */
-    double deadline_seconds;   /* default per-request retry deadline; 0: 600 */
+    int max_in_flight;        /* overall; 0: 64 */
+    size_t queue_size;        /* requests accepted but not finished; 0: 4096 */
+    const char *journal_path; /* NULL: no journal */
+    bool dry_run;             /* print each request redacted, send nothing */
+    FILE *dry_run_out;        /* NULL: stdout */
+    bool progress;            /* progress line on stderr, only when it is a terminal */
+    double deadline_seconds;  /* default per-request retry deadline; 0: 600 */
     dq_dispatch_done_fn on_done;
     void *on_done_ctx;
 } dq_dispatch_options;

@@ -59,11 +59,11 @@ typedef enum dq_verdict {
 typedef struct dq_answer {
     dq_request_kind kind;
     dq_provider provider;
-    int curl_code;          /* CURLcode */
-    const char *curl_error; /* libcurl's message, or NULL */
-    long status;            /* HTTP status or last SMTP reply code */
-    const char *body;       /* NUL-terminated, possibly cut short */
-    double retry_after;     /* Retry-After in seconds; < 0 when absent */
+    int curl_code;                /* CURLcode */
+    const char *curl_error;       /* libcurl's message, or NULL */
+    long status;                  /* HTTP status or last SMTP reply code */
+    const char *body;             /* NUL-terminated, possibly cut short */
+    double retry_after;           /* Retry-After in seconds; < 0 when absent */
     double ratelimit_remaining;   /* X-RateLimit-Remaining; < 0 when absent */
     double ratelimit_reset_after; /* X-RateLimit-Reset-After (Discord); < 0 when absent */
     double ratelimit_reset;       /* X-RateLimit-Reset as epoch seconds; < 0 when absent */
@@ -102,7 +102,6 @@ bool dq_exec_timed_out(const dq_exec *e);
 const char *dq_exec_stderr(const dq_exec *e);
 void dq_exec_free(dq_exec *e);
 
-
 /* ---- counts per action and destination ---------------------------------------------- */
 
 typedef enum dq_stat_field {
@@ -138,7 +137,6 @@ void dq_stats_sort(dq_stats_table *t);
 const dq_dispatch_stats *dq_stats_public(const dq_stats_table *t, size_t i);
 void dq_stats_sum(const dq_stats_table *t, dq_dispatch_stats *out);
 void dq_stats_print(const dq_stats_table *t, bool dry_run, FILE *out);
-dq_code dq_stats_write_json(const dq_stats_table *t, bool dry_run, const char *path,
-                            dq_error *err);
+dq_code dq_stats_write_json(const dq_stats_table *t, bool dry_run, const char *path, dq_error *err);
 
 #endif

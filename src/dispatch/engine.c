@@ -4,7 +4,6 @@
 #include <curl/curl.h>
 #include <errno.h>
 #include <fcntl.h>
-#include <math.h>
 #include <poll.h>
 #include <signal.h>
 #include <stdlib.h>
@@ -237,7 +236,9 @@ static void job_delivered(dq_dispatch *d, dq_job *job)
 static double backoff(dq_dispatch *d, const dq_job *job)
 {
     double base = job->req.retry_delay_seconds > 0 ? job->req.retry_delay_seconds : 1;
-    double delay = base * pow(2, job->attempts - 1);
+    double delay = base;
+    for (int i = 1; i < job->attempts && delay < DQ_BACKOFF_MAX; i++)
+        delay *= 2;
     if (delay > DQ_BACKOFF_MAX)
         delay = DQ_BACKOFF_MAX;
     return delay * (0.5 + 0.5 * random_unit(d)); /* jitter spreads a herd of retries */
@@ -460,8 +461,9 @@ static void progress_line(dq_dispatch *d, double now, bool last)
     char left[32] = "";
     if (rate > 0 && unfinished)
         snprintf(left, sizeof left, ", ~%.0fs left", (double)unfinished / rate);
-    fprintf(stderr, "\rdqbatch: sent %zu, queued %zu, in flight %d, retrying %zu, failed %zu, "
-                    "%.1f/s%s\033[K%s",
+    fprintf(stderr,
+            "\rdqbatch: sent %zu, queued %zu, in flight %d, retrying %zu, failed %zu, "
+            "%.1f/s%s\033[K%s",
             d->sent, queued, d->in_flight, d->retrying, d->failed, rate, left, last ? "\n" : "");
     fflush(stderr);
 }
@@ -471,7 +473,7 @@ static void loop_wait(dq_dispatch *d, double wake, double now)
     double wait = wake - now;
     if (d->exec_len && wait > DQ_EXEC_POLL)
         wait = DQ_EXEC_POLL;
-    int timeout_ms = wait <= 0 ? 0 : (int)ceil(wait * 1000);
+    int timeout_ms = wait <= 0 ? 0 : (int)(wait * 1000) + 1; /* never wake too early */
     unsigned count = (unsigned)dq_engine_exec_fds(d);
     curl_multi_poll(d->multi, count ? d->waitfds : NULL, count, timeout_ms, NULL);
 }
@@ -530,11 +532,13 @@ static void dispatch_destroy(dq_dispatch *d)
 
 static dq_code dispatch_setup(dq_dispatch *d, const dq_dispatch_options *options, dq_error *err)
 {
-    d->max_in_flight = options->max_in_flight > 0 ? options->max_in_flight : DQ_DEFAULT_MAX_IN_FLIGHT;
+    d->max_in_flight =
+        options->max_in_flight > 0 ? options->max_in_flight : DQ_DEFAULT_MAX_IN_FLIGHT;
     d->queue_size = options->queue_size > 0 ? options->queue_size : DQ_DEFAULT_QUEUE;
     d->deadline = options->deadline_seconds > 0 ? options->deadline_seconds : DQ_DEFAULT_DEADLINE;
     d->show_progress = options->progress && isatty(STDERR_FILENO);
-    d->rng = (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)d ^ (uint64_t)getpid();
+    d->rng =
+        (uint64_t)time(NULL) * 0x9E3779B97F4A7C15ULL ^ (uint64_t)(uintptr_t)d ^ (uint64_t)getpid();
     if (!d->rng)
         d->rng = 1;
     d->started = d->progress_at = dq_mono_now();

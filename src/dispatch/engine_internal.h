@@ -30,7 +30,7 @@ typedef struct dq_job {
     struct curl_slist *header_list;
     struct curl_slist *rcpt_list;
     size_t upload_offset;
-    dq_buf response; /* bounded: DQ_RESPONSE_MAX */
+    dq_buf response;  /* bounded: DQ_RESPONSE_MAX */
     dq_answer answer; /* headers seen so far */
     char curl_error[CURL_ERROR_SIZE];
     dq_exec *exec;

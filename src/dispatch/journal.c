@@ -21,7 +21,7 @@
 
 struct dq_journal {
     char *path;
-    int fd; /* -1 when read-only */
+    int fd;      /* -1 when read-only */
     char **keys; /* open addressing; NULL = empty slot */
     size_t slots;
     size_t count;

@@ -103,8 +103,8 @@ static bool judge_telegram(const dq_answer *a, const cJSON *doc, dq_judgement *o
     const char *text = cJSON_IsString(desc) ? desc->valuestring : "Telegram API error";
     const cJSON *params = cJSON_GetObjectItemCaseSensitive(doc, "parameters");
     if (json_number(doc, "error_code") == 429 || a->status == 429) {
-        verdict(out, DQ_VERDICT_THROTTLED, max_wait(json_number(params, "retry_after"), a->retry_after),
-                "telegram: %s", text);
+        verdict(out, DQ_VERDICT_THROTTLED,
+                max_wait(json_number(params, "retry_after"), a->retry_after), "telegram: %s", text);
         return true;
     }
     if (cJSON_GetObjectItemCaseSensitive(params, "migrate_to_chat_id")) {
@@ -136,8 +136,7 @@ static bool judge_github(const dq_answer *a, double now_epoch, dq_judgement *out
         return true;
     }
     if (a->body && strcasestr(a->body, "secondary rate limit")) {
-        verdict(out, DQ_VERDICT_THROTTLED, 60, "github: HTTP %ld: secondary rate limit",
-                a->status);
+        verdict(out, DQ_VERDICT_THROTTLED, 60, "github: HTTP %ld: secondary rate limit", a->status);
         return true;
     }
     return false; /* a plain 403: permissions */
@@ -156,7 +155,8 @@ static bool judge_provider(const dq_answer *a, const cJSON *doc, double now_epoc
     case DQ_PROVIDER_TEAMS:
         /* Connectors "do not throw 429s": 200 with the error in the body. */
         if (a->body && strstr(a->body, "HTTP error 429")) {
-            verdict(out, DQ_VERDICT_THROTTLED, a->retry_after, "teams: %s", "throttled (429 in body)");
+            verdict(out, DQ_VERDICT_THROTTLED, a->retry_after, "teams: %s",
+                    "throttled (429 in body)");
             return true;
         }
         return false;
@@ -170,7 +170,8 @@ static bool judge_provider(const dq_answer *a, const cJSON *doc, double now_epoc
     case DQ_PROVIDER_DISCORD:
     case DQ_PROVIDER_SLACK:
         if (a->status == 429) {
-            verdict(out, DQ_VERDICT_THROTTLED, max_wait(body_retry_after(doc, a->provider), a->retry_after),
+            verdict(out, DQ_VERDICT_THROTTLED,
+                    max_wait(body_retry_after(doc, a->provider), a->retry_after),
                     "%s: HTTP 429: rate limited", name);
             return true;
         }
@@ -203,7 +204,8 @@ static bool curl_retryable(int code)
 
 static void judge_smtp(const dq_answer *a, dq_judgement *out)
 {
-    const char *what = a->curl_error && *a->curl_error ? a->curl_error : curl_easy_strerror(a->curl_code);
+    const char *what =
+        a->curl_error && *a->curl_error ? a->curl_error : curl_easy_strerror(a->curl_code);
     if (a->curl_code == CURLE_OK) {
         verdict(out, DQ_VERDICT_DELIVERED, -1, "SMTP %ld", a->status);
         return;
@@ -230,8 +232,9 @@ static void judge_status(const dq_answer *a, const cJSON *doc, dq_judgement *out
         return;
     }
     if (a->status == 429) {
-        verdict(out, DQ_VERDICT_THROTTLED, max_wait(a->retry_after, body_retry_after(doc, a->provider)),
-                "%s: HTTP 429: %s", name, line[0] ? line : "Too Many Requests");
+        verdict(out, DQ_VERDICT_THROTTLED,
+                max_wait(a->retry_after, body_retry_after(doc, a->provider)), "%s: HTTP 429: %s",
+                name, line[0] ? line : "Too Many Requests");
         return;
     }
     if (a->status == 408 || a->status >= 500) {
@@ -256,9 +259,10 @@ void dq_judge(const dq_answer *a, double now_epoch, dq_judgement *out)
         return;
     }
     if (a->curl_code != CURLE_OK) {
-        const char *what = a->curl_error && *a->curl_error ? a->curl_error : curl_easy_strerror(a->curl_code);
-        verdict(out, curl_retryable(a->curl_code) ? DQ_VERDICT_RETRY : DQ_VERDICT_FAIL, -1, "%s: %s",
-                dq_provider_name(a->provider), what);
+        const char *what =
+            a->curl_error && *a->curl_error ? a->curl_error : curl_easy_strerror(a->curl_code);
+        verdict(out, curl_retryable(a->curl_code) ? DQ_VERDICT_RETRY : DQ_VERDICT_FAIL, -1,
+                "%s: %s", dq_provider_name(a->provider), what);
         return;
     }
     cJSON *doc = a->body && (a->body[0] == '{' || a->body[0] == '[') ? cJSON_Parse(a->body) : NULL;

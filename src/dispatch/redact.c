@@ -94,7 +94,8 @@ char *dq_redact_url(const char *url)
         size_t n = strcspn(p + 1, "/?#");
         rc = dq_buf_addc(&out, '/');
         if (!rc)
-            rc = plain_segment(p + 1, n) ? dq_buf_add(&out, p + 1, n) : dq_buf_adds(&out, DQ_REDACTED);
+            rc = plain_segment(p + 1, n) ? dq_buf_add(&out, p + 1, n)
+                                         : dq_buf_adds(&out, DQ_REDACTED);
         p += 1 + n;
     }
     if (!rc && parts.query)
@@ -111,8 +112,7 @@ static bool credential_header(const char *name, size_t n)
 {
     static const char *const exact[] = {"authorization", "proxy-authorization", "cookie",
                                         "set-cookie"};
-    static const char *const parts[] = {"token", "secret", "key", "password", "signature",
-                                        "auth"};
+    static const char *const parts[] = {"token", "secret", "key", "password", "signature", "auth"};
     for (size_t i = 0; i < sizeof exact / sizeof exact[0]; i++)
         if (strlen(exact[i]) == n && strncasecmp(name, exact[i], n) == 0)
             return true;
@@ -158,7 +158,8 @@ static dq_code add_url_secrets(const char *url, dq_strlist *out)
         return DQ_OK;
     dq_code rc = DQ_OK;
     if (parts.host != parts.scheme_end + 3) /* user info */
-        rc = add_secret(out, parts.scheme_end + 3, (size_t)(parts.host - 1 - (parts.scheme_end + 3)));
+        rc = add_secret(out, parts.scheme_end + 3,
+                        (size_t)(parts.host - 1 - (parts.scheme_end + 3)));
     for (const char *p = parts.path; !rc && *p == '/';) {
         size_t n = strcspn(p + 1, "/?#");
         if (!plain_segment(p + 1, n))

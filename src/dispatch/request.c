@@ -40,8 +40,8 @@ void dq_request_free(dq_request *req)
 const char *dq_provider_name(dq_provider provider)
 {
     static const char *const names[DQ_PROVIDER_COUNT] = {
-        "webhook",  "slack",  "discord", "telegram", "teams", "pagerduty", "opsgenie",
-        "github",   "sendgrid", "ses",   "smtp",     "exec",  "file",
+        "webhook", "slack",    "discord", "telegram", "teams", "pagerduty", "opsgenie",
+        "github",  "sendgrid", "ses",     "smtp",     "exec",  "file",
     };
     if ((unsigned)provider >= DQ_PROVIDER_COUNT)
         return "unknown";

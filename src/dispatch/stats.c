@@ -36,8 +36,8 @@ static uint64_t row_hash(const char *action, const char *label)
     return dq_hash64(label, strlen(label), dq_hash64(action, strlen(action), 7));
 }
 
-static size_t *row_slot(size_t *index, size_t slots, dq_stat_row *const *rows,
-                        const char *action, const char *label)
+static size_t *row_slot(size_t *index, size_t slots, dq_stat_row *const *rows, const char *action,
+                        const char *label)
 {
     size_t i = (size_t)row_hash(action, label) & (slots - 1);
     while (index[i]) {
@@ -171,7 +171,8 @@ void dq_stats_sum(const dq_stats_table *t, dq_dispatch_stats *out)
 
 static void print_counts(FILE *out, const dq_dispatch_stats *s, bool dry_run)
 {
-    fprintf(out, "%s %zu, retried %zu, failed %zu, skipped by journal %zu, skipped by notify_on %zu",
+    fprintf(out,
+            "%s %zu, retried %zu, failed %zu, skipped by journal %zu, skipped by notify_on %zu",
             dry_run ? "would send" : "sent", s->sent, s->retried, s->failed, s->skipped_journal,
             s->skipped_notify_on);
 }
@@ -242,8 +243,7 @@ static cJSON *report_json(const dq_stats_table *t, bool dry_run)
     return NULL;
 }
 
-dq_code dq_stats_write_json(const dq_stats_table *t, bool dry_run, const char *path,
-                            dq_error *err)
+dq_code dq_stats_write_json(const dq_stats_table *t, bool dry_run, const char *path, dq_error *err)
 {
     cJSON *doc = report_json(t, dry_run);
     char *text = doc ? cJSON_Print(doc) : NULL;
