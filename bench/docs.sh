@@ -1,0 +1,77 @@
+#!/usr/bin/env bash
+# bench/docs: full `dqbatch docs` builds of a small and a ten times larger synthetic
+# store (default 10,000 and 100,000 results) against the parse-only rate of each, then
+# the incremental case: one result added to the built large site. Issue 3's targets:
+# at least 70% of the parse-only rate, ten times the results in at most 11 times the
+# time, peak RSS under 256 MB at 100,000 results, and one added result in under a
+# second, shown beside the time of merely listing the store's file names.
+#
+#   bench/docs.sh [SMALL]    (the large store is 10 x SMALL; JOBS, DQ_BUILD,
+#                             DQ_BENCH_CACHE: see bench/lib.sh)
+#
+# Prints the figures, then one result line.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+small=${1:-10000}
+large=$((small * 10))
+bench_need "$DQ_BIN" "$DQ_GEN_STORE" "$DQ_PARSE_ONLY"
+work=$(mktemp -d "$cache/dqbench-docs-XXXXXX")
+added=""
+cleanup() {
+    # The cached store must stay as generated: take the added result out again.
+    [ -z "$added" ] || rm -f "$added"
+    rm -rf "$work"
+}
+trap cleanup EXIT
+
+# full_build N: builds the site of the N-result store; sets seconds, rss_mb, rate, ratio.
+full_build() {
+    local n=$1 store parse_rate status rss_kb
+    store=$(bench_store "$n")
+    parse_rate=$(bench_parse_rate "$store")
+    bench_time "$work/docs-$n" "$DQ_BIN" docs "$store" -o "$work/site-$n" --jobs "$JOBS"
+    read -r seconds rss_kb status <"$work/docs-$n"
+    [ "$status" -eq 0 ] || bench_die "dqbatch docs exited $status: $(head -3 "$work/docs-$n.err")"
+    rss_mb=$(bench_calc "$rss_kb / 1024")
+    rate=$(bench_calc "$n / $seconds")
+    ratio=$(bench_calc "$rate / $parse_rate")
+    echo "full build, $n results: $(bench_calc "$seconds") s, $rate results/s," \
+        "$ratio of parse-only ($(bench_calc "$parse_rate")/s), peak RSS $rss_mb MB"
+}
+
+full_build "$small"
+small_seconds=$seconds
+full_build "$large"
+large_seconds=$seconds
+large_rss=$rss_mb
+large_ratio=$ratio
+scaling=$(bench_calc "$large_seconds / $small_seconds")
+echo "10x the results took $scaling x the time"
+
+# One new result, where truthound's date layout would put it in the large store.
+store=$(bench_store "$large")
+"$DQ_GEN_STORE" -o "$work/one" -n 1 --seed 77 --layout date --start 2025-06-01T00:00:00 \
+    --days 1 --gzip-ratio 0 --yaml-ratio 0 2>/dev/null
+new=$(cd "$work/one" && find . -type f | sed 's|^\./||')
+mkdir -p "$store/by_date/$(dirname "$new")"
+added=$store/by_date/$new
+cp "$work/one/$new" "$added"
+
+bench_time "$work/list" find "$store" -type f
+read -r list_seconds _ _ <"$work/list"
+bench_time "$work/incremental" "$DQ_BIN" docs "$store" -o "$work/site-$large" --jobs "$JOBS"
+read -r incremental_seconds _ status <"$work/incremental"
+[ "$status" -eq 0 ] || bench_die "incremental dqbatch docs exited $status"
+run_id=$(basename "$new" .json)
+[ -n "$(find "$work/site-$large" -name "*${run_id}*" | head -1)" ] ||
+    bench_die "the incremental build has no page for the added run $run_id"
+echo "one result added to the $large-result site: $(bench_calc "$incremental_seconds") s;" \
+    "listing the store's file names alone: $(bench_calc "$list_seconds") s"
+
+echo "docs n=$large jobs=$JOBS ratio=$large_ratio (target >= 0.70:" \
+    "$(bench_verdict "$large_ratio >= 0.70")) scaling=$scaling (target <= 11:" \
+    "$(bench_verdict "$scaling <= 11")) peak_rss_mb=$large_rss (target < 256:" \
+    "$(bench_verdict "$large_rss < 256")) incremental_s=$(bench_calc "$incremental_seconds")" \
+    "(target < 1: $(bench_verdict "$incremental_seconds < 1"))" \
+    "list_s=$(bench_calc "$list_seconds")"

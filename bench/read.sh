@@ -1,0 +1,33 @@
+#!/usr/bin/env bash
+# bench/read: `dqbatch ls --json` over N synthetic results (default 100,000) against the
+# parse-only limit (bench/parse_only: read, inflate and cJSON_Parse the same files on the
+# same number of threads). Issue 2's targets: ls reaches at least 80% of the parse-only
+# rate, and its peak RSS stays under 64 MB (memory must not grow with the store).
+#
+#   bench/read.sh [N]        (JOBS, DQ_BUILD, DQ_BENCH_CACHE: see bench/lib.sh)
+#
+# Prints the figures, then one result line.
+set -euo pipefail
+source "$(dirname "$0")/lib.sh"
+
+n=${1:-100000}
+bench_need "$DQ_BIN" "$DQ_GEN_STORE" "$DQ_PARSE_ONLY"
+store=$(bench_store "$n")
+work=$(mktemp -d)
+trap 'rm -rf "$work"' EXIT
+
+parse_rate=$(bench_parse_rate "$store")
+
+bench_time "$work/ls" "$DQ_BIN" ls --json --jobs "$JOBS" "$store"
+read -r seconds rss_kb status <"$work/ls"
+[ "$status" -eq 0 ] || bench_die "dqbatch ls exited $status: $(head -3 "$work/ls.err")"
+
+ls_rate=$(bench_calc "$n / $seconds")
+ratio=$(bench_calc "$ls_rate / $parse_rate")
+rss_mb=$(bench_calc "$rss_kb / 1024")
+echo "dqbatch ls --json: $n results in $(bench_calc "$seconds") s, $ls_rate results/s," \
+    "peak RSS $rss_mb MB"
+echo "parse-only limit:  $(bench_calc "$parse_rate") results/s"
+echo "read n=$n jobs=$JOBS ls_rate=$ls_rate parse_rate=$(bench_calc "$parse_rate")" \
+    "ratio=$ratio (target >= 0.80: $(bench_verdict "$ratio >= 0.80"))" \
+    "peak_rss_mb=$rss_mb (target < 64: $(bench_verdict "$rss_mb < 64"))"
