@@ -11,6 +11,7 @@
 #
 # Prints the figures, then one result line.
 set -euo pipefail
+# shellcheck source=bench/lib.sh
 source "$(dirname "$0")/lib.sh"
 
 small=${1:-10000}
