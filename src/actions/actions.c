@@ -387,12 +387,102 @@ dq_code action_fill_template(cJSON *tree, const action_view *v, bool pass_rate_p
     return fill_tree(tree, v, pass_rate, err);
 }
 
+static void drop_issue_results(cJSON *issues)
+{
+    cJSON *issue;
+    cJSON_ArrayForEach(issue, issues)
+    {
+        cJSON_DeleteItemFromObjectCaseSensitive(issue, "result");
+    }
+}
+
 cJSON *action_result_dict(const dq_result *r)
 {
     cJSON *copy = cJSON_Duplicate(r->doc, true);
-    if (copy)
-        cJSON_DeleteItemFromObjectCaseSensitive(copy, "validation_result");
+    if (!copy)
+        return NULL;
+    cJSON_DeleteItemFromObjectCaseSensitive(copy, "validation_result");
+    cJSON *run = cJSON_GetObjectItemCaseSensitive(copy, "validation_run");
+    drop_issue_results(cJSON_GetObjectItemCaseSensitive(run, "issues"));
+    cJSON *check;
+    cJSON_ArrayForEach(check, cJSON_GetObjectItemCaseSensitive(run, "checks"))
+    {
+        drop_issue_results(cJSON_GetObjectItemCaseSensitive(check, "issues"));
+    }
     return copy;
+}
+
+void action_cut_chars(char *s, size_t n)
+{
+    size_t chars = 0;
+    for (char *p = s; *p; p++) {
+        if (((unsigned char)*p & 0xc0) == 0x80)
+            continue;
+        if (chars++ == n) {
+            *p = '\0';
+            return;
+        }
+    }
+}
+
+typedef struct issue_ref {
+    const cJSON *node;
+    int rank;
+    size_t index;
+} issue_ref;
+
+static int severity_rank(const cJSON *issue)
+{
+    static const char *const order[] = {"critical", "high", "medium", "low"};
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "severity"));
+    for (int i = 0; s && i < 4; i++)
+        if (strcmp(s, order[i]) == 0)
+            return i;
+    return 4;
+}
+
+static const char *issue_text(const cJSON *issue, const char *key)
+{
+    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, key));
+    return s ? s : "";
+}
+
+static int issue_compare(const void *x, const void *y)
+{
+    const issue_ref *a = x, *b = y;
+    if (a->rank != b->rank)
+        return a->rank - b->rank;
+    int c = strcmp(issue_text(a->node, "column"), issue_text(b->node, "column"));
+    if (!c)
+        c = strcmp(issue_text(a->node, "issue_type"), issue_text(b->node, "issue_type"));
+    return c ? c : (a->index > b->index) - (a->index < b->index);
+}
+
+const cJSON **action_sorted_issues(const dq_result *r, size_t *count)
+{
+    *count = (size_t)cJSON_GetArraySize(r->issues);
+    if (!*count)
+        return NULL;
+    issue_ref *refs = calloc(*count, sizeof *refs);
+    const cJSON **out = calloc(*count, sizeof *out);
+    if (!refs || !out) {
+        free(refs);
+        free(out);
+        *count = 0;
+        return NULL;
+    }
+    size_t i = 0;
+    const cJSON *issue;
+    cJSON_ArrayForEach(issue, r->issues)
+    {
+        refs[i] = (issue_ref){issue, severity_rank(issue), i};
+        i++;
+    }
+    qsort(refs, *count, sizeof *refs, issue_compare);
+    for (i = 0; i < *count; i++)
+        out[i] = refs[i].node;
+    free(refs);
+    return out;
 }
 
 /* ---- applying and rendering -------------------------------------------------------- */

@@ -68,7 +68,16 @@ dq_code action_fill_template(cJSON *tree, const action_view *v, bool pass_rate_p
 /* A template of str.format fields checkpoint, data_asset, run_id (dedup keys, aliases). */
 char *action_key_template(const char *tmpl, const action_view *v, dq_error *err);
 
-/* CheckpointResult.to_dict(): the stored document without validation_result. */
+/* Cuts s to at most n characters (code points), as Python's s[:n]. */
+void action_cut_chars(char *s, size_t n);
+
+/* The issues in the order truthound's presentation lists them: severity (critical
+ * first), then column, then issue type. Owned array of borrowed nodes; NULL when none. */
+const cJSON **action_sorted_issues(const dq_result *r, size_t *count);
+
+/* CheckpointResult.to_dict() after from_dict: the stored document without
+ * validation_result, and without the issues' "result" details, which truthound's
+ * reading drops. */
 cJSON *action_result_dict(const dq_result *r);
 
 /* The renderers, one per type. */

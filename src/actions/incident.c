@@ -27,20 +27,6 @@ static bool overlay(cJSON *obj, const cJSON *extra)
     return true;
 }
 
-/* Cuts s to at most n characters (code points), as Python's s[:n]. */
-static void cut_chars(char *s, size_t n)
-{
-    size_t chars = 0;
-    for (char *p = s; *p; p++) {
-        if (((unsigned char)*p & 0xc0) == 0x80)
-            continue;
-        if (chars++ == n) {
-            *p = '\0';
-            return;
-        }
-    }
-}
-
 /* ---- PagerDuty (spec 3.6) ---------------------------------------------------------- */
 
 static const char *pagerduty_severity(const dq_action_config *a, const action_view *v)
@@ -72,7 +58,7 @@ static void pagerduty_payload(cJSON *payload, const dq_action_config *a, const a
         *ok = false;
         return;
     }
-    cut_chars(summary, 1024);
+    action_cut_chars(summary, 1024);
     action_add_str(payload, "summary", summary, ok);
     free(summary);
     action_add_str(payload, "severity", pagerduty_severity(a, v), ok);
@@ -204,7 +190,7 @@ static char *opsgenie_description(const action_view *v)
                       v->total, v->critical, v->high, v->medium, v->low, v->pass_percent);
     char *text = dq_buf_steal(&b);
     if (text)
-        cut_chars(text, 15000);
+        action_cut_chars(text, 15000);
     return text;
 }
 
@@ -218,7 +204,7 @@ static cJSON *opsgenie_create(const dq_action_config *a, const action_view *v, c
     char *description = minimal ? NULL : opsgenie_description(v);
     cJSON *body = cJSON_CreateObject();
     if (message)
-        cut_chars(message, 130);
+        action_cut_chars(message, 130);
     action_add_str(body, "message", message, &ok);
     action_add_str(body, "priority",
                    minimal ? dq_setting_str(a, "priority", "P3") : opsgenie_priority(a, v), &ok);
@@ -274,7 +260,7 @@ dq_code render_opsgenie(const dq_action_config *a, const action_view *v,
         dq_setting_str(a, "alias_template", "truthound_{checkpoint}_{data_asset}"), v, err);
     if (!alias)
         return err->code ? err->code : DQ_ENOMEM;
-    cut_chars(alias, 512);
+    action_cut_chars(alias, 512);
     const char *region = dq_setting_str(a, "region", "us");
     const char *base = dq_setting_str(a, "api_base_url",
                                       strcmp(region, "eu") == 0 ? "https://api.eu.opsgenie.com"

@@ -92,14 +92,16 @@ static void teams_facts(cJSON *body, const action_view *v, bool *ok)
     cJSON *set = action_push_obj(body, ok);
     action_add_str(set, "type", "FactSet", ok);
     cJSON *facts = action_add_arr(set, "facts", ok);
-    char run_id[32], duration[48];
-    if (strlen(v->run_id) > 12)
-        snprintf(run_id, sizeof run_id, "%.12s...", v->run_id);
-    else
-        snprintf(run_id, sizeof run_id, "%s", v->run_id);
+    /* run_id[:12] + "..." when longer than 12 characters (code points, not bytes). */
+    char run_id[64], duration[48];
+    snprintf(run_id, sizeof run_id, "%.60s", v->run_id);
+    action_cut_chars(run_id, 12);
+    bool longer = strlen(run_id) < strlen(v->run_id);
+    if (longer)
+        strcat(run_id, "...");
     snprintf(duration, sizeof duration, "%.1fms", v->r->duration_ms);
     fact(facts, "Data Asset", *v->asset ? v->asset : "N/A", ok);
-    fact(facts, "Run ID", strlen(v->run_id) > 12 ? run_id : v->run_id, ok);
+    fact(facts, "Run ID", longer ? run_id : v->run_id, ok);
     fact(facts, "Run Time", v->run_time, ok);
     fact(facts, "Duration", duration, ok);
     if (v->has_stats) {
@@ -148,12 +150,13 @@ static cJSON *teams_issue_card(const dq_action_config *a, const action_view *v, 
 {
     cJSON *card = new_card(a, ok);
     cJSON *body = action_add_arr(card, "body", ok);
-    int shown = 0, total = cJSON_GetArraySize(v->r->issues);
-    const cJSON *issue;
-    cJSON_ArrayForEach(issue, v->r->issues)
-    {
-        if (shown == 5)
-            break;
+    size_t total = 0;
+    int shown = 0;
+    const cJSON **issues = action_sorted_issues(v->r, &total);
+    if (!issues && cJSON_GetArraySize(v->r->issues))
+        *ok = false;
+    for (size_t k = 0; k < total && shown < 5; k++) {
+        const cJSON *issue = issues[k];
         const char *validator =
             cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "validator_name"));
         const char *type =
@@ -174,9 +177,10 @@ static cJSON *teams_issue_card(const dq_action_config *a, const action_view *v, 
         free(text);
         shown++;
     }
-    if (total > shown) {
+    free(issues);
+    if (total > (size_t)shown) {
         char more[64];
-        snprintf(more, sizeof more, "... and %d more issues", total - shown);
+        snprintf(more, sizeof more, "... and %zu more issues", total - (size_t)shown);
         cJSON *b = text_block(body, more, true, ok);
         action_add_str(b, "size", "small", ok);
         action_add_bool(b, "isSubtle", true, ok);
