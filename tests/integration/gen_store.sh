@@ -1,7 +1,8 @@
 #!/usr/bin/env bash
 # bench/gen_store: the same seed gives the same bytes, another seed another store, every
-# file is what truthound's Python writers would produce (bench/check_store.py), bad
-# settings are refused by name, and the committed store/ is what make_store.sh makes.
+# file is what truthound's Python writers would produce (bench/check_store.py) and
+# dqbatch ls reads it, bad settings are refused by name, and the committed store/ is what
+# make_store.sh makes.
 set -euo pipefail
 
 : "${DQ_GEN_STORE:?DQ_GEN_STORE must name the gen_store binary}"
@@ -46,6 +47,11 @@ done
 # Byte-exact Python JSON / PyYAML, gzip headers, paths, key order, statistics, statuses.
 "$python" "$DQ_SOURCE_DIR/bench/check_store.py" "$work/a" "$DQ_FIXTURES/truthound/store" ||
     fail "check_store.py found problems in the generated store"
+
+# dqbatch itself reads every generated result, with nothing counted bad.
+"$DQ_BIN" ls --json "$work/a" >"$work/ls.json" 2>"$work/ls.err" ||
+    fail "dqbatch ls failed on the generated store: $(head -3 "$work/ls.err")"
+[ "$(wc -l <"$work/ls.json")" -eq 150 ] || fail "dqbatch ls listed $(wc -l <"$work/ls.json") of 150"
 
 # Bad settings: exit status 2 and a message naming the setting.
 expect_refusal() {
