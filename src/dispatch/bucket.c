@@ -16,7 +16,13 @@ void dq_bucket_init(dq_bucket *b, dq_rate rate, double now)
     b->burst = rate.burst >= 1 ? rate.burst : 1;
     b->tokens = b->burst;
     b->last = now;
+    b->waiting = false;
 }
+
+/* While a request waits on the bucket, the loop wakes a little after the token is due
+ * (poll has millisecond resolution); that lateness, up to this much, is credited so the
+ * pace does not fall below the rate. An idle bucket still holds only its burst. */
+#define DQ_BUCKET_SLACK 0.005
 
 double dq_bucket_wait(dq_bucket *b, double now, double slowdown)
 {
@@ -24,12 +30,14 @@ double dq_bucket_wait(dq_bucket *b, double now, double slowdown)
         return 0;
     double rate = b->per_second / (slowdown >= 1 ? slowdown : 1);
     if (now > b->last) {
+        double cap = b->burst + (b->waiting ? rate * DQ_BUCKET_SLACK : 0);
         b->tokens += (now - b->last) * rate;
-        if (b->tokens > b->burst)
-            b->tokens = b->burst;
+        if (b->tokens > cap)
+            b->tokens = cap;
         b->last = now;
     }
-    if (b->tokens >= 1 - 1e-9) /* rounding must not cost a wake-up */
+    b->waiting = b->tokens < 1 - 1e-9; /* rounding must not cost a wake-up */
+    if (!b->waiting)
         return 0;
     return (1 - b->tokens) / rate;
 }

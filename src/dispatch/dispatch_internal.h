@@ -17,7 +17,8 @@ typedef struct dq_bucket {
     double per_second; /* 0: unlimited */
     double burst;
     double tokens;
-    double last; /* when tokens was computed */
+    double last;  /* when tokens was computed */
+    bool waiting; /* a request is waiting for a token */
 } dq_bucket;
 
 /* Starts full, so a destination may use its burst at once. */

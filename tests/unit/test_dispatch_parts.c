@@ -272,6 +272,25 @@ START_TEST(bucket_paces_after_burst)
 }
 END_TEST
 
+START_TEST(bucket_credits_a_late_wake_up_only_while_pacing)
+{
+    dq_bucket b;
+    dq_bucket_init(&b, (dq_rate){.per_second = 1000, .burst = 1}, 0.0);
+    dq_bucket_take(&b);
+    ck_assert_double_eq_tol(dq_bucket_wait(&b, 0.0, 1), 0.001, 1e-12);
+    /* The loop woke 0.5 ms late: the next token is still due at 2 ms, not 2.5 ms. */
+    ck_assert_double_eq(dq_bucket_wait(&b, 0.0015, 1), 0);
+    dq_bucket_take(&b);
+    ck_assert_double_eq_tol(dq_bucket_wait(&b, 0.0015, 1), 0.0005, 1e-9);
+    ck_assert_double_eq(dq_bucket_wait(&b, 0.002, 1), 0);
+    dq_bucket_take(&b);
+    /* Idle for a while: the burst only, no credit. */
+    ck_assert_double_eq(dq_bucket_wait(&b, 10.0, 1), 0);
+    dq_bucket_take(&b);
+    ck_assert(dq_bucket_wait(&b, 10.0, 1) > 0);
+}
+END_TEST
+
 /* Requests a bucket can let through within any half-open window of length t. */
 static double bucket_most(const dq_rate *r, double t)
 {
@@ -429,6 +448,7 @@ static Suite *dispatch_parts_suite(void)
     tcase_add_test(tc, discord_announced_exhaustion_pauses);
     tcase_add_test(tc, retry_after_seconds_and_dates);
     tcase_add_test(tc, bucket_paces_after_burst);
+    tcase_add_test(tc, bucket_credits_a_late_wake_up_only_while_pacing);
     tcase_add_test(tc, provider_defaults_keep_documented_windows);
     tcase_add_test(tc, journal_round_trip);
     tcase_add_test(tc, journal_torn_tail_is_dropped);
