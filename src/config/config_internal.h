@@ -59,11 +59,12 @@ typedef struct config_setting {
 
 /* The schema of one type, terminated by an entry with key NULL. */
 const config_setting *config_schema(dq_action_type type);
-/* Checks what one key of the schema cannot: URL rules, combinations. Adds problems via
+/* Checks what one key of the schema cannot: URL rules, combinations. settings holds the
+ * converted values, original the action as written (for lines). Adds problems via
  * report; returns false when something was wrong. */
 typedef void (*config_report_fn)(void *ctx, const cJSON *node, const char *key, const char *fmt,
                                  ...) __attribute__((format(printf, 4, 5)));
-bool config_check_type(dq_action_type type, const cJSON *settings, config_report_fn report,
-                       void *ctx);
+bool config_check_type(dq_action_type type, const cJSON *settings, const cJSON *original,
+                       config_report_fn report, void *ctx);
 
 #endif

@@ -246,6 +246,13 @@ static bool is_loopback_http(const char *url)
     return false;
 }
 
+/* The node of key in the action as written, for the line of a message. */
+static const cJSON *at(const cJSON *original, const char *key)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(original, key);
+    return v ? v : original;
+}
+
 static const char *settings_str(const cJSON *settings, const char *key)
 {
     const cJSON *v = cJSON_GetObjectItemCaseSensitive(settings, key);
@@ -253,19 +260,20 @@ static const char *settings_str(const cJSON *settings, const char *key)
 }
 
 /* An http(s) URL; plain http only on loopback (the test servers). */
-static bool check_url(const cJSON *settings, const char *key, const char *prefix,
-                      config_report_fn report, void *ctx)
+static bool check_url(const cJSON *settings, const cJSON *original, const char *key,
+                      const char *prefix, config_report_fn report, void *ctx)
 {
     const char *url = settings_str(settings, key);
     if (!url || is_loopback_http(url))
         return true;
     if (strncmp(url, prefix, strlen(prefix)) == 0)
         return true;
-    report(ctx, cJSON_GetObjectItemCaseSensitive(settings, key), key, "must start with %s", prefix);
+    report(ctx, at(original, key), key, "must start with %s", prefix);
     return false;
 }
 
-static bool check_webhook(const cJSON *settings, config_report_fn report, void *ctx)
+static bool check_webhook(const cJSON *settings, const cJSON *original, config_report_fn report,
+                          void *ctx)
 {
     const char *auth = settings_str(settings, "auth_type");
     const cJSON *cred = cJSON_GetObjectItemCaseSensitive(settings, "auth_credentials");
@@ -282,30 +290,29 @@ static bool check_webhook(const cJSON *settings, config_report_fn report, void *
     const char *url = settings_str(settings, "url");
     bool ok = true;
     if (url && strncmp(url, "https://", 8) != 0 && strncmp(url, "http://", 7) != 0) {
-        report(ctx, cJSON_GetObjectItemCaseSensitive(settings, "url"), "url",
-               "must be an http:// or https:// URL");
+        report(ctx, at(original, "url"), "url", "must be an http:// or https:// URL");
         ok = false;
     }
     for (size_t i = 0; needs && needs[i]; i++) {
         if (settings_str(cred, needs[i]))
             continue;
-        report(ctx, cred ? cred : cJSON_GetObjectItemCaseSensitive(settings, "auth_type"),
-               "auth_credentials", "auth_type %s needs auth_credentials.%s", auth, needs[i]);
+        report(ctx, at(original, cred ? "auth_credentials" : "auth_type"), "auth_credentials",
+               "auth_type %s needs auth_credentials.%s", auth, needs[i]);
         ok = false;
     }
     return ok;
 }
 
-static bool check_email(const cJSON *settings, config_report_fn report, void *ctx)
+static bool check_email(const cJSON *settings, const cJSON *original, config_report_fn report,
+                        void *ctx)
 {
     const char *provider = settings_str(settings, "provider");
     if (provider && strcasecmp(provider, "sendgrid") == 0 && !settings_str(settings, "api_key")) {
-        report(ctx, cJSON_GetObjectItemCaseSensitive(settings, "provider"), "api_key",
-               "provider sendgrid needs api_key");
+        report(ctx, at(original, "provider"), "api_key", "provider sendgrid needs api_key");
         return false;
     }
     if (provider && strcasecmp(provider, "ses") == 0) {
-        report(ctx, cJSON_GetObjectItemCaseSensitive(settings, "provider"), "provider",
+        report(ctx, at(original, "provider"), "provider",
                "ses is not supported yet (its HTTP API needs SigV4 signing the dispatcher does "
                "not do); send through SES's SMTP interface with provider smtp");
         return false;
@@ -313,21 +320,22 @@ static bool check_email(const cJSON *settings, config_report_fn report, void *ct
     return true;
 }
 
-bool config_check_type(dq_action_type type, const cJSON *settings, config_report_fn report,
-                       void *ctx)
+bool config_check_type(dq_action_type type, const cJSON *settings, const cJSON *original,
+                       config_report_fn report, void *ctx)
 {
     switch (type) {
     case DQ_ACTION_SLACK:
-        return check_url(settings, "webhook_url", "https://hooks.slack.com/", report, ctx);
+        return check_url(settings, original, "webhook_url", "https://hooks.slack.com/", report,
+                         ctx);
     case DQ_ACTION_TEAMS:
     case DQ_ACTION_DISCORD:
-        return check_url(settings, "webhook_url", "https://", report, ctx);
+        return check_url(settings, original, "webhook_url", "https://", report, ctx);
     case DQ_ACTION_PAGERDUTY:
-        return check_url(settings, "api_endpoint", "https://", report, ctx);
+        return check_url(settings, original, "api_endpoint", "https://", report, ctx);
     case DQ_ACTION_WEBHOOK:
-        return check_webhook(settings, report, ctx);
+        return check_webhook(settings, original, report, ctx);
     case DQ_ACTION_EMAIL:
-        return check_email(settings, report, ctx);
+        return check_email(settings, original, report, ctx);
     default:
         return true;
     }
