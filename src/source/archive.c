@@ -78,10 +78,16 @@ static dq_code read_member(archive_walk *aw, struct archive_entry *ae, dq_entry 
         int r = archive_read_data_block(aw->a, &block, &len, &offset);
         if (r == ARCHIVE_EOF)
             return DQ_OK;
-        if (r < ARCHIVE_WARN) {
+        if (r == ARCHIVE_FATAL) {
             source_entry_fail(e, DQ_EFORMAT, "%s: truncated or corrupt archive: %s", e->name,
                               archive_message(aw->a));
             *next = MEMBER_STOP;
+            return DQ_OK;
+        }
+        if (r < ARCHIVE_WARN) {
+            /* This member only (encrypted, an unsupported method): the next may be fine. */
+            source_entry_fail(e, DQ_EFORMAT, "%s: cannot read member: %s", e->name,
+                              archive_message(aw->a));
             return DQ_OK;
         }
         dq_code rc = pad_to(&e->data, offset);

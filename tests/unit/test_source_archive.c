@@ -33,7 +33,8 @@ static void utf8_end(locale_t old)
     freelocale(utf8);
 }
 
-static struct archive *archive_writer(const char *path, int filter, bool zip)
+static struct archive *archive_writer_with(const char *path, int filter, bool zip,
+                                           const char *passphrase)
 {
     struct archive *a = archive_write_new();
     ck_assert_ptr_nonnull(a);
@@ -41,6 +42,10 @@ static struct archive *archive_writer(const char *path, int filter, bool zip)
         ck_assert_int_eq(archive_write_set_format_zip(a), ARCHIVE_OK);
         /* Sets the zip UTF-8 flag on non-ASCII names. */
         ck_assert_int_eq(archive_write_set_options(a, "hdrcharset=UTF-8"), ARCHIVE_OK);
+        if (passphrase) {
+            ck_assert_int_eq(archive_write_set_options(a, "zip:encryption=zipcrypt"), ARCHIVE_OK);
+            ck_assert_int_eq(archive_write_set_passphrase(a, passphrase), ARCHIVE_OK);
+        }
     } else {
         ck_assert_int_eq(archive_write_set_format_pax_restricted(a), ARCHIVE_OK);
         ck_assert_int_eq(archive_write_add_filter(a, filter), ARCHIVE_OK);
@@ -48,6 +53,11 @@ static struct archive *archive_writer(const char *path, int filter, bool zip)
     ck_assert_msg(archive_write_open_filename(a, path) == ARCHIVE_OK, "%s",
                   archive_error_string(a));
     return a;
+}
+
+static struct archive *archive_writer(const char *path, int filter, bool zip)
+{
+    return archive_writer_with(path, filter, zip, NULL);
 }
 
 static void archive_add(struct archive *a, const test_member *m)
@@ -474,6 +484,32 @@ START_TEST(test_load_of_member_is_bounded)
 }
 END_TEST
 
+/* A member that cannot be read (here: encrypted) is an error of its own; the members
+ * after it are still read. */
+START_TEST(test_unreadable_member_does_not_stop_the_archive)
+{
+    char *dir = dqtest_tmpdir();
+    char *archive = dq_asprintf("%s/locked.zip", dir);
+    locale_t old = utf8_begin();
+    struct archive *a = archive_writer_with(archive, ARCHIVE_FILTER_NONE, true, "secret");
+    const test_member locked[] = {{.path = "a.json", .data = "{}"},
+                                  {.path = "b.json", .data = "{}"}};
+    archive_add(a, &locked[0]);
+    archive_add(a, &locked[1]);
+    archive_finish(a);
+    utf8_end(old);
+    source_test_walk walk = {0};
+    walk_one(archive, 0, &walk);
+    ck_assert_uint_eq(walk.len, 2);
+    source_test_expect_error(&walk, DQ_EFORMAT, "locked.zip:a.json");
+    source_test_expect_error(&walk, DQ_EFORMAT, "locked.zip:b.json");
+    source_test_walk_free(&walk);
+    free(archive);
+    dqtest_rmrf(dir);
+    free(dir);
+}
+END_TEST
+
 static Suite *source_archive_suite(void)
 {
     Suite *s = suite_create("source_archive");
@@ -493,6 +529,7 @@ static Suite *source_archive_suite(void)
     tcase_add_test(bad, test_truncated_tar_gz);
     tcase_add_test(bad, test_truncated_zip);
     tcase_add_test(bad, test_garbage_archives);
+    tcase_add_test(bad, test_unreadable_member_does_not_stop_the_archive);
     tcase_add_test(bad, test_member_over_cap_tar_gz);
     tcase_add_test(bad, test_member_over_cap_zip);
     tcase_add_test(bad, test_load_of_member_is_bounded);
