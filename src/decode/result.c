@@ -41,6 +41,18 @@ void dq_result_free(dq_result *r)
 
 /* ---- typed fields ------------------------------------------------------------------- */
 
+const cJSON *dq_json_member(const cJSON *obj, const char *key)
+{
+    const cJSON *found = NULL;
+    if (!cJSON_IsObject(obj))
+        return NULL;
+    for (const cJSON *child = obj->child; child; child = child->next) {
+        if (child->string && strcmp(child->string, key) == 0)
+            found = child;
+    }
+    return found;
+}
+
 static bool json_absent(const cJSON *item)
 {
     return !item || cJSON_IsNull(item);
@@ -76,7 +88,7 @@ dq_code dq_json_count(const char *name, const cJSON *item, const char *key, int6
 static dq_code result_string(const char *name, const cJSON *doc, const char *key, bool required,
                              char **out, dq_error *err)
 {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(doc, key);
+    const cJSON *item = dq_json_member(doc, key);
     *out = NULL;
     if (json_absent(item)) {
         if (required)
@@ -93,7 +105,7 @@ static dq_code result_string(const char *name, const cJSON *doc, const char *key
 static dq_code result_view(const char *name, const cJSON *doc, const char *key, int type,
                            const cJSON **out, dq_error *err)
 {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(doc, key);
+    const cJSON *item = dq_json_member(doc, key);
     *out = NULL;
     if (json_absent(item))
         return DQ_OK;
@@ -113,7 +125,7 @@ static dq_code result_identity(const char *name, dq_result *r, dq_error *err)
                        "%s: not a stored truthound result (the top level is not an object)", name);
     const char *keys[] = {"run_id", "checkpoint_name"};
     for (size_t i = 0; i < 2; i++) {
-        if (!cJSON_GetObjectItemCaseSensitive(r->doc, keys[i]))
+        if (!dq_json_member(r->doc, keys[i]))
             return dq_fail(err, DQ_ENOTRESULT, "%s: not a stored truthound result (no %s)", name,
                            keys[i]);
     }
@@ -125,7 +137,7 @@ static dq_code result_identity(const char *name, dq_result *r, dq_error *err)
 
 static dq_code result_status(const char *name, dq_result *r, dq_error *err)
 {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(r->doc, "status");
+    const cJSON *item = dq_json_member(r->doc, "status");
     if (!item)
         return dq_fail(err, DQ_EFORMAT, "%s: status is missing", name);
     if (!cJSON_IsString(item))
@@ -172,8 +184,8 @@ dq_code dq_result_fill(const char *name, dq_result *r, dq_error *err)
     if (rc == DQ_OK)
         rc = result_string(name, r->doc, "error", false, &r->error, err);
     if (rc == DQ_OK)
-        rc = dq_json_double(name, cJSON_GetObjectItemCaseSensitive(r->doc, "duration_ms"),
-                            "duration_ms", &r->duration_ms, err);
+        rc = dq_json_double(name, dq_json_member(r->doc, "duration_ms"), "duration_ms",
+                            &r->duration_ms, err);
     if (rc == DQ_OK)
         rc = result_views(name, r, err);
     if (rc == DQ_OK)

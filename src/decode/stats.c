@@ -19,7 +19,7 @@ static dq_code stats_oom(const char *name, dq_error *err)
 static dq_code stats_member(const char *name, const cJSON *obj, const char *path, const char *key,
                             int type, const cJSON **out, dq_error *err)
 {
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(obj, key);
+    const cJSON *item = dq_json_member(obj, key);
     *out = NULL;
     if (!item || cJSON_IsNull(item))
         return DQ_OK;
@@ -49,8 +49,7 @@ static dq_code stats_count_issues(const char *name, const char *path, const cJSO
         if (!cJSON_IsObject(issue))
             return dq_fail(err, DQ_EFORMAT, "%s: %s[%zu] is not an object", name, path, index);
         s->total_issues++;
-        const char *severity =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "severity"));
+        const char *severity = cJSON_GetStringValue(dq_json_member(issue, "severity"));
         for (size_t i = 0; severity && i < 4; i++) {
             if (strcmp(severity, levels[i]) == 0)
                 (*counts[i])++;
@@ -69,7 +68,7 @@ static dq_code stats_count(const char *name, const char *path, dq_result *r, int
         return rc;
     for (const cJSON *check = r->checks ? r->checks->child : NULL; check; check = check->next) {
         s->total_validators++;
-        if (cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(check, "success")))
+        if (cJSON_IsTrue(dq_json_member(check, "success")))
             s->passed_validators++;
     }
     s->failed_validators = s->total_validators - s->passed_validators;
@@ -90,10 +89,10 @@ static dq_code stats_execution_ms(const char *name, const cJSON *metadata, doubl
     *out = 0;
     if (!cJSON_IsObject(metadata))
         return DQ_OK;
-    const cJSON *item = cJSON_GetObjectItemCaseSensitive(metadata, "execution_time_ms");
+    const cJSON *item = dq_json_member(metadata, "execution_time_ms");
     if (!item) {
-        const cJSON *statistics = cJSON_GetObjectItemCaseSensitive(metadata, "statistics");
-        item = cJSON_GetObjectItemCaseSensitive(statistics, "execution_time_ms");
+        const cJSON *statistics = dq_json_member(metadata, "statistics");
+        item = dq_json_member(statistics, "execution_time_ms");
     }
     return dq_json_double(name, item, "metadata.execution_time_ms", out, err);
 }
@@ -111,14 +110,13 @@ static dq_code stats_from_run(const char *name, dq_result *r, dq_error *err)
     int64_t rows = 0, columns = 0;
     double execution_ms = 0;
     if (rc == DQ_OK)
-        rc = dq_json_count(name, cJSON_GetObjectItemCaseSensitive(run, "row_count"),
-                           "validation_run.row_count", &rows, err);
+        rc = dq_json_count(name, dq_json_member(run, "row_count"), "validation_run.row_count",
+                           &rows, err);
     if (rc == DQ_OK)
-        rc = dq_json_count(name, cJSON_GetObjectItemCaseSensitive(run, "column_count"),
-                           "validation_run.column_count", &columns, err);
+        rc = dq_json_count(name, dq_json_member(run, "column_count"), "validation_run.column_count",
+                           &columns, err);
     if (rc == DQ_OK)
-        rc = stats_execution_ms(name, cJSON_GetObjectItemCaseSensitive(run, "metadata"),
-                                &execution_ms, err);
+        rc = stats_execution_ms(name, dq_json_member(run, "metadata"), &execution_ms, err);
     if (rc)
         return rc;
     r->stats.origin = DQ_STATS_VALIDATION_RUN;
@@ -164,25 +162,24 @@ static bool stats_add_severity(cJSON *issue, const cJSON *severity)
  * builds it. */
 static cJSON *stats_issue_from_row(const cJSON *row)
 {
-    const cJSON *validator = cJSON_GetObjectItemCaseSensitive(row, "validator_name");
-    const cJSON *details = cJSON_GetObjectItemCaseSensitive(row, "details");
-    const char *column = stats_nonempty(cJSON_GetObjectItemCaseSensitive(row, "column"));
-    const char *type = stats_nonempty(cJSON_GetObjectItemCaseSensitive(row, "issue_type"));
-    const cJSON *count = cJSON_GetObjectItemCaseSensitive(row, "count");
-    const cJSON *message = cJSON_GetObjectItemCaseSensitive(row, "message");
+    const cJSON *validator = dq_json_member(row, "validator_name");
+    const cJSON *details = dq_json_member(row, "details");
+    const char *column = stats_nonempty(dq_json_member(row, "column"));
+    const char *type = stats_nonempty(dq_json_member(row, "issue_type"));
+    const cJSON *count = dq_json_member(row, "count");
+    const cJSON *message = dq_json_member(row, "message");
     cJSON *issue = cJSON_CreateObject();
     bool ok = issue && cJSON_AddStringToObject(issue, "column", column ? column : "_table_");
     ok = ok && (type ? cJSON_AddStringToObject(issue, "issue_type", type) != NULL
                      : stats_add_copy(issue, "issue_type", validator));
     ok = ok && (count ? stats_add_copy(issue, "count", count)
                       : cJSON_AddNumberToObject(issue, "count", 0) != NULL);
-    ok = ok && stats_add_severity(issue, cJSON_GetObjectItemCaseSensitive(row, "severity"));
+    ok = ok && stats_add_severity(issue, dq_json_member(row, "severity"));
     ok = ok && cJSON_AddFalseToObject(issue, "success");
     ok = ok && (cJSON_IsString(message) ? stats_add_copy(issue, "details", message) : true);
     static const char *const detail_keys[] = {"expected", "actual", "sample_values"};
     for (size_t i = 0; ok && cJSON_IsObject(details) && i < 3; i++)
-        ok = stats_add_copy(issue, detail_keys[i],
-                            cJSON_GetObjectItemCaseSensitive(details, detail_keys[i]));
+        ok = stats_add_copy(issue, detail_keys[i], dq_json_member(details, detail_keys[i]));
     ok = ok && stats_add_copy(issue, "validator_name", validator);
     if (!ok) {
         cJSON_Delete(issue);
@@ -194,12 +191,11 @@ static cJSON *stats_issue_from_row(const cJSON *row)
 /* A CheckResult from any row, used when the contract lists no checks. */
 static cJSON *stats_check_from_row(const cJSON *row)
 {
-    const cJSON *details = cJSON_GetObjectItemCaseSensitive(row, "details");
-    const cJSON *category = cJSON_GetObjectItemCaseSensitive(details, "category");
-    bool success = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "success"));
+    const cJSON *details = dq_json_member(row, "details");
+    const cJSON *category = dq_json_member(details, "category");
+    bool success = cJSON_IsTrue(dq_json_member(row, "success"));
     cJSON *check = cJSON_CreateObject();
-    bool ok = check && stats_add_copy(check, "name",
-                                      cJSON_GetObjectItemCaseSensitive(row, "validator_name"));
+    bool ok = check && stats_add_copy(check, "name", dq_json_member(row, "validator_name"));
     ok = ok &&
          (cJSON_IsString(category) ? stats_add_copy(check, "category", category)
                                    : cJSON_AddStringToObject(check, "category", "legacy") != NULL);
@@ -228,7 +224,7 @@ static dq_code stats_rebuild(const char *name, dq_result *r, const cJSON *rows, 
         if (!cJSON_IsObject(row))
             return dq_fail(err, DQ_EFORMAT, "%s: validation_result.results[%zu] is not an object",
                            name, index);
-        bool failing = !cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(row, "success"));
+        bool failing = !cJSON_IsTrue(dq_json_member(row, "success"));
         cJSON *issue = failing ? stats_issue_from_row(row) : NULL;
         cJSON *check = want_checks ? stats_check_from_row(row) : NULL;
         if ((failing && !issue) || (want_checks && !check)) {
@@ -277,21 +273,19 @@ static dq_code stats_from_dto(const char *name, const cJSON *statistics, dq_stat
     char path[96];
     for (size_t i = 0; i < sizeof(counts) / sizeof(*counts); i++) {
         snprintf(path, sizeof(path), "validation_result.statistics.%s", counts[i].key);
-        dq_code rc =
-            dq_json_count(name, cJSON_GetObjectItemCaseSensitive(statistics, counts[i].key), path,
-                          (int64_t *)((char *)s + counts[i].offset), err);
+        dq_code rc = dq_json_count(name, dq_json_member(statistics, counts[i].key), path,
+                                   (int64_t *)((char *)s + counts[i].offset), err);
         if (rc)
             return rc;
     }
     for (size_t i = 0; i < sizeof(reals) / sizeof(*reals); i++) {
         snprintf(path, sizeof(path), "validation_result.statistics.%s", reals[i].key);
-        dq_code rc =
-            dq_json_double(name, cJSON_GetObjectItemCaseSensitive(statistics, reals[i].key), path,
-                           (double *)((char *)s + reals[i].offset), err);
+        dq_code rc = dq_json_double(name, dq_json_member(statistics, reals[i].key), path,
+                                    (double *)((char *)s + reals[i].offset), err);
         if (rc)
             return rc;
     }
-    if (!cJSON_GetObjectItemCaseSensitive(statistics, "pass_rate"))
+    if (!dq_json_member(statistics, "pass_rate"))
         s->pass_rate =
             s->total_validators ? (double)s->passed_validators / (double)s->total_validators : 1.0;
     return DQ_OK;
@@ -308,9 +302,9 @@ static dq_code stats_from_result(const char *name, dq_result *r, const cJSON *dt
         rc = stats_member(name, dto, path, "statistics", cJSON_Object, &statistics, err);
     if (rc)
         return rc;
-    const cJSON *contract = cJSON_GetObjectItemCaseSensitive(metadata, "_validation_run_contract");
-    const cJSON *contract_checks = cJSON_GetObjectItemCaseSensitive(contract, "checks");
-    const cJSON *contract_errors = cJSON_GetObjectItemCaseSensitive(contract, "execution_issues");
+    const cJSON *contract = dq_json_member(metadata, "_validation_run_contract");
+    const cJSON *contract_checks = dq_json_member(contract, "checks");
+    const cJSON *contract_errors = dq_json_member(contract, "execution_issues");
     /* The contract's checks replace the rows' only when it lists some, as in truthound. */
     bool use_contract = cJSON_IsArray(contract_checks) && contract_checks->child;
     rc = stats_rebuild(name, r, rows, !use_contract, err);

@@ -236,6 +236,26 @@ START_TEST(legacy_rows_rebuilt)
 }
 END_TEST
 
+/* Of duplicate keys the last wins, as in the dict json.loads and safe_load build. */
+START_TEST(duplicate_keys_last_wins)
+{
+    const char *json = "{\"run_id\": \"r1\", \"checkpoint_name\": \"c\", \"status\": \"success\","
+                       " \"run_time\": \"2024-03-01T10:00:00\", \"status\": \"failure\","
+                       " \"validation_run\": {\"row_count\": 5, \"row_count\": 7}}";
+    dq_result r;
+    decode_test_expect_ok("dup.json", json, strlen(json), &r);
+    ck_assert_int_eq(r.status, DQ_STATUS_FAILURE);
+    ck_assert_int_eq(r.stats.total_rows, 7);
+    dq_result_free(&r);
+    const char *yaml = "run_id: r1\ncheckpoint_name: c\nstatus: success\n"
+                       "run_time: '2024-03-01T10:00:00'\nstatus: warning\n";
+    decode_test_expect_ok("dup.yaml", yaml, strlen(yaml), &r);
+    ck_assert_int_eq(r.status, DQ_STATUS_WARNING);
+    ck_assert_int_eq(r.stats.origin, DQ_STATS_NONE);
+    dq_result_free(&r);
+}
+END_TEST
+
 START_TEST(name_formats)
 {
     dq_format f;
@@ -270,6 +290,7 @@ int main(void)
     tcase_add_test(tc, every_manifest_entry);
     tcase_add_test(tc, no_details_views_match_truthound);
     tcase_add_test(tc, legacy_rows_rebuilt);
+    tcase_add_test(tc, duplicate_keys_last_wins);
     tcase_add_test(tc, name_formats);
     tcase_add_test(tc, status_names);
     suite_add_tcase(suite, tc);
