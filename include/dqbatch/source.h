@@ -16,6 +16,8 @@ typedef struct dq_entry {
     dq_buf data;   /* raw (possibly gzipped) bytes of an archive member */
     int64_t size;  /* bytes as stored */
     int64_t mtime; /* seconds since the epoch, as stored */
+    char *etag;    /* an object's ETag (object storage only, NULL for files): it changes
+                      whenever the object's bytes do, so it beats size+mtime for "changed?" */
     int input;     /* index of the input path it came from */
     uint64_t seq;  /* order of discovery; stable for the same inputs */
     /* Set when the entry could not be taken (unreadable, unsafe path, symlink loop, a

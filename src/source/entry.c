@@ -100,6 +100,7 @@ void dq_entry_free(dq_entry *entry)
     free(entry->name);
     free(entry->relpath);
     free(entry->file);
+    free(entry->etag);
     dq_buf_free(&entry->data);
     free(entry);
 }

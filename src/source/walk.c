@@ -12,6 +12,7 @@
 #include <sys/stat.h>
 #include <unistd.h>
 
+#include "dqbatch/objstore.h"
 #include "source_internal.h"
 
 /* Deeper than truthound ever nests (date layout: 3, checkpoint names with '/': a few). */
@@ -393,13 +394,33 @@ static dq_code walk_input(source_walker *w, const char *input)
     return rc;
 }
 
+static bool bucket_key_wanted(const char *key)
+{
+    return source_name_kind(key) == SOURCE_RESULT;
+}
+
+/* s3:// and gs:// inputs are read by the objstore module; a bucket that cannot be read
+ * at all (credentials, permissions) stops the walk with its error. */
+static dq_code walk_bucket(source_walker *w, const char *uri, dq_error *err)
+{
+    dq_source_opts opts = {.max_bytes = w->max_bytes};
+    dq_objstore_sink sink = {
+        .fn = w->fn, .ctx = w->ctx, .wanted = bucket_key_wanted, .input = w->input, .seq = &w->seq};
+    dq_code rc = dq_objstore_walk(uri, &opts, &sink, err);
+    w->stopped = sink.stopped;
+    return rc;
+}
+
 dq_code dq_source_walk(const char *const *inputs, int count, const dq_source_opts *opts,
                        dq_entry_fn fn, void *ctx, dq_error *err)
 {
     /* A missing input is a mistake on the command line: say so before any work. */
     for (int i = 0; i < count; i++) {
         struct stat st;
-        if (stat(inputs[i], &st) != 0)
+        dq_code rc = dq_objstore_is_uri(inputs[i]) ? dq_objstore_check(inputs[i], err) : DQ_OK;
+        if (rc)
+            return rc;
+        if (!dq_objstore_is_uri(inputs[i]) && stat(inputs[i], &st) != 0)
             return dq_fail(err, DQ_EIO, "%s: %s", inputs[i], strerror(errno));
     }
     source_walker w = {
@@ -409,7 +430,10 @@ dq_code dq_source_walk(const char *const *inputs, int count, const dq_source_opt
     };
     for (int i = 0; i < count && !w.stopped; i++) {
         w.input = i;
-        if (walk_input(&w, inputs[i]) != DQ_OK)
+        dq_code rc = dq_objstore_is_uri(inputs[i]) ? walk_bucket(&w, inputs[i], err) : DQ_OK;
+        if (rc)
+            return rc;
+        if (!dq_objstore_is_uri(inputs[i]) && walk_input(&w, inputs[i]) != DQ_OK)
             return dq_fail(err, DQ_ENOMEM, "%s: out of memory while walking", inputs[i]);
     }
     return DQ_OK;
