@@ -4,13 +4,14 @@
     check_store.py STORE [FIXTURE_STORE]
 
 For every file: the bytes are exactly Python's json.dumps(indent=2) of the parsed
-document (or PyYAML's yaml.dump of it, anchors and all), gzip headers carry FNAME like
-Python's gzip module, the path follows StoreValidationResult's layout, the keys come in
+document (or PyYAML's yaml.dump of it, anchors and all), gzip files are byte for byte
+what Python's gzip module writes (FNAME in Latin-1, level 9), the path follows StoreValidationResult's layout, the keys come in
 truthound's order (taken from the fixtures when FIXTURE_STORE is given), the statistics
 agree with the issues and the status follows derive_checkpoint_outcome. Prints one
 line per problem and exits 1 if there was any.
 """
 import gzip
+import io
 import json
 import os
 import re
@@ -31,6 +32,17 @@ def problem(path, text):
     problems.append(f"{path}: {text}")
 
 
+def regzip(plain, name, original):
+    """What truthound's gzip.open(path, "wt", compresslevel=9) writes for the text, with
+    the original's MTIME: the text wrapper's flush on close adds a sync-flush block."""
+    out = io.BytesIO()
+    mtime = int.from_bytes(original[4:8], "little")
+    packed = gzip.GzipFile(filename=name, mode="wb", compresslevel=9, fileobj=out, mtime=mtime)
+    with io.TextIOWrapper(packed, encoding="utf-8") as text:
+        text.write(plain.decode("utf-8"))
+    return out.getvalue()
+
+
 def read_document(path):
     raw = open(path, "rb").read()
     name = os.path.basename(path)
@@ -46,7 +58,10 @@ def read_document(path):
         fname = raw[10:raw.index(b"\0", 10)] if raw[3] & 0x08 else b""
         if fname != want:
             problem(path, f"gzip FNAME {fname!r}, Python writes {want!r}")
-        raw = gzip.decompress(raw)
+        plain = gzip.decompress(raw)
+        if regzip(plain, name[:-3], raw) != raw:
+            problem(path, "not the bytes Python's gzip module writes for this text")
+        raw = plain
     text = raw.decode("ascii")
     if ".yaml" in name:
         if yaml is None:

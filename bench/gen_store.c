@@ -209,8 +209,9 @@ static bool latin1_name(const char *utf8, char *latin1)
     return true;
 }
 
-/* gzip.open(path, "wt") at level 9: FNAME is the name without ".gz", MTIME the time of
- * writing (here the run's time, so output stays deterministic), OS 255 as Python. */
+/* gzip.open(path, "wt") at level 9, then write and close: FNAME is the name without
+ * ".gz", MTIME the time of writing (here the run's time, so output stays deterministic),
+ * OS 255 as Python. */
 static dq_code gzip_bytes(const dq_buf *plain, const char *fname, dq_time written, dq_buf *out,
                           dq_error *err)
 {
@@ -233,7 +234,11 @@ static dq_code gzip_bytes(const dq_buf *plain, const char *fname, dq_time writte
         z.avail_in = (uInt)plain->len;
         z.next_out = (Bytef *)out->data + out->len;
         z.avail_out = (uInt)(out->cap - out->len - 1); /* the last byte keeps the NUL */
-        rc = deflate(&z, Z_FINISH) == Z_STREAM_END ? DQ_OK : DQ_ETOOBIG;
+        /* gzip.open's text wrapper flushes the GzipFile on close, a Z_SYNC_FLUSH, before
+         * GzipFile.close() finishes the stream: the file carries that empty block too. */
+        rc = deflate(&z, Z_SYNC_FLUSH) == Z_OK && deflate(&z, Z_FINISH) == Z_STREAM_END
+                 ? DQ_OK
+                 : DQ_ETOOBIG;
         out->len = (size_t)((char *)z.next_out - out->data);
         out->data[out->len] = '\0';
     }
