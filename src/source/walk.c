@@ -327,7 +327,9 @@ static dq_code walk_dir(tree_walk *t, int fd)
 static dq_code walk_tree(source_walker *w, const char *input, int fd)
 {
     tree_walk t = {.w = w};
-    dq_buf_init(&t.path, PATH_MAX * 4);
+    /* Room for the input and SOURCE_MAX_DEPTH + 1 names of the longest kind, so only a
+     * failed allocation can stop a push. */
+    dq_buf_init(&t.path, PATH_MAX + (SOURCE_MAX_DEPTH + 2) * (NAME_MAX + 1));
     t.root_real = realpath(input, NULL);
     if (!t.root_real) {
         close(fd);
@@ -411,17 +413,31 @@ static dq_code walk_bucket(source_walker *w, const char *uri, dq_error *err)
     return rc;
 }
 
+/* A missing input is a mistake on the command line: said before any work. */
+static dq_code check_input(const char *input, dq_error *err)
+{
+    if (dq_objstore_is_uri(input))
+        return dq_objstore_check(input, err);
+    struct stat st;
+    if (stat(input, &st) != 0)
+        return dq_fail(err, DQ_EIO, "%s: %s", input, strerror(errno));
+    return DQ_OK;
+}
+
+static dq_code walk_path(source_walker *w, const char *input, dq_error *err)
+{
+    if (walk_input(w, input) != DQ_OK)
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory while walking", input);
+    return DQ_OK;
+}
+
 dq_code dq_source_walk(const char *const *inputs, int count, const dq_source_opts *opts,
                        dq_entry_fn fn, void *ctx, dq_error *err)
 {
-    /* A missing input is a mistake on the command line: say so before any work. */
     for (int i = 0; i < count; i++) {
-        struct stat st;
-        dq_code rc = dq_objstore_is_uri(inputs[i]) ? dq_objstore_check(inputs[i], err) : DQ_OK;
+        dq_code rc = check_input(inputs[i], err);
         if (rc)
             return rc;
-        if (!dq_objstore_is_uri(inputs[i]) && stat(inputs[i], &st) != 0)
-            return dq_fail(err, DQ_EIO, "%s: %s", inputs[i], strerror(errno));
     }
     source_walker w = {
         .max_bytes = opts && opts->max_bytes ? opts->max_bytes : DQ_SOURCE_DEFAULT_MAX_BYTES,
@@ -430,11 +446,10 @@ dq_code dq_source_walk(const char *const *inputs, int count, const dq_source_opt
     };
     for (int i = 0; i < count && !w.stopped; i++) {
         w.input = i;
-        dq_code rc = dq_objstore_is_uri(inputs[i]) ? walk_bucket(&w, inputs[i], err) : DQ_OK;
+        dq_code rc = dq_objstore_is_uri(inputs[i]) ? walk_bucket(&w, inputs[i], err)
+                                                   : walk_path(&w, inputs[i], err);
         if (rc)
             return rc;
-        if (!dq_objstore_is_uri(inputs[i]) && walk_input(&w, inputs[i]) != DQ_OK)
-            return dq_fail(err, DQ_ENOMEM, "%s: out of memory while walking", inputs[i]);
     }
     return DQ_OK;
 }
