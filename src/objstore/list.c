@@ -8,7 +8,7 @@
 typedef struct page_reader {
     objstore_page *page;
     objstore_object current;
-    bool in_contents;
+    bool has_size; /* current had a valid Size */
 } page_reader;
 
 void objstore_object_free(objstore_object *o)
@@ -68,7 +68,8 @@ static dq_code read_object_field(page_reader *r, const char *name, const char *t
         char *end;
         errno = 0;
         long long v = strtoll(text, &end, 10);
-        o->size = (errno || end == text || *end || v < 0) ? -1 : v;
+        r->has_size = !(errno || end == text || *end || v < 0);
+        o->size = r->has_size ? v : 0;
         return DQ_OK;
     }
     if (strcmp(name, "LastModified") == 0 && objstore_parse_time(text, &o->mtime) != DQ_OK)
@@ -83,7 +84,9 @@ static dq_code page_element(const char *parent, const char *name, const char *te
         return read_object_field(r, name, text);
     if (strcmp(name, "Contents") == 0) {
         /* An object without a key or a size cannot be fetched sensibly: left out. */
-        if (!r->current.key || r->current.size < 0) {
+        bool complete = r->current.key && r->has_size;
+        r->has_size = false;
+        if (!complete) {
             objstore_object_free(&r->current);
             return DQ_OK;
         }

@@ -40,8 +40,22 @@ static void exec_server(const objstore_test_server *s, const char *port_file,
     _exit(127);
 }
 
+/* The server signs with Debian's botocore: installed here when missing (as root), and a
+ * loud failure when that is impossible, never a skip. */
+static void ensure_botocore(void)
+{
+    const char *probe = "/usr/bin/python3 -c 'import botocore' 2>/dev/null";
+    if (system(probe) == 0)
+        return;
+    int rc = system("DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-boto3 "
+                    ">/dev/null 2>&1");
+    ck_assert_msg(rc == 0 && system(probe) == 0,
+                  "python3-boto3 is needed (the reference signer) and could not be installed");
+}
+
 void objstore_test_server_start(objstore_test_server *s, const char *const *extra)
 {
+    ensure_botocore();
     memset(s, 0, sizeof(*s));
     s->dir = dqtest_tmpdir();
     s->log = dq_asprintf("%s/requests.log", s->dir);
