@@ -1,5 +1,6 @@
 /* gzip, recognised by its magic bytes only: truthound names plain YAML ".yaml.gz". */
 #include <limits.h>
+#include <stdint.h>
 #include <string.h>
 #include <zlib.h>
 
@@ -14,14 +15,18 @@ bool dq_decode_is_gzip(const void *data, size_t len)
 }
 
 /* The last member's ISIZE (the inflated size mod 2^32) sizes the first allocation, so a
- * single-member file inflates without a realloc. It is only a hint: the cap is checked
- * on the bytes really produced. */
+ * single-member file inflates without a realloc. It is only a hint, bounded by what
+ * deflate can reach (about 1032 bytes out per byte in) so a lying trailer cannot make a
+ * small file reserve the whole cap; the cap itself is checked on the bytes produced. */
 static size_t inflate_size_hint(const unsigned char *p, size_t len, size_t max)
 {
     if (len < 18)
         return INFLATE_MIN_STEP;
     const unsigned char *t = p + len - 4;
     size_t isize = (size_t)t[0] | (size_t)t[1] << 8 | (size_t)t[2] << 16 | (size_t)t[3] << 24;
+    size_t reach = len > SIZE_MAX / 1032 ? SIZE_MAX : len * 1032;
+    if (isize > reach)
+        isize = reach;
     return isize < max ? isize : max;
 }
 

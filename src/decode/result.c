@@ -47,7 +47,8 @@ const cJSON *dq_json_member(const cJSON *obj, const char *key)
     if (!cJSON_IsObject(obj))
         return NULL;
     for (const cJSON *child = obj->child; child; child = child->next) {
-        if (child->string && strcmp(child->string, key) == 0)
+        /* The first byte rules out most keys without a call. */
+        if (child->string && child->string[0] == key[0] && strcmp(child->string, key) == 0)
             found = child;
     }
     return found;
