@@ -86,7 +86,7 @@ static void receiver_stop(receiver *r)
 /* Sends count requests; returns the seconds from the first submit to the last answer. */
 static double run(const bench_options *o, int port, double rate, size_t *sent)
 {
-    dq_dispatch_options opt = {.max_in_flight = o->in_flight};
+    dq_dispatch_options opt = {.max_in_flight = o->in_flight, .progress = true};
     dq_dispatch *d;
     dq_error err;
     if (dq_dispatch_open(&opt, &d, &err) != DQ_OK) {

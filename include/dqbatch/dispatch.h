@@ -141,10 +141,14 @@ typedef struct dq_dispatch dq_dispatch;
  * starts the dispatcher thread. */
 dq_code dq_dispatch_open(const dq_dispatch_options *options, dq_dispatch **out, dq_error *err);
 /* Hands req to the engine: its contents are moved out and req is re-initialised.
- * Thread-safe; blocks while queue_size requests are unfinished. A request that cannot
- * be accepted (bad fields) is counted as failed and named on stderr. */
+ * Thread-safe; blocks while queue_size requests are unfinished; not after
+ * dq_dispatch_finish. A request that cannot be accepted (no URL, an email without
+ * recipients) is counted as failed and named on stderr. Requests with the same provider
+ * and destination (url when destination is NULL) share one bucket, set by the first. */
 void dq_dispatch_submit(dq_dispatch *d, dq_request *req);
-/* Adds to the "skipped by notify_on" count of an action and destination (thread-safe). */
+/* Adds to the "skipped by notify_on" count of an action and destination (thread-safe);
+ * use the action and destination_label the request would have carried, so the counts
+ * land on the same row of the report. */
 void dq_dispatch_count_skipped(dq_dispatch *d, const char *action, const char *destination_label,
                                size_t count);
 /* Waits until every submitted request is final, flushes the journal and stops the

@@ -20,9 +20,10 @@ void dq_bucket_init(dq_bucket *b, dq_rate rate, double now)
 }
 
 /* While a request waits on the bucket, the loop wakes a little after the token is due
- * (poll has millisecond resolution); that lateness, up to this much, is credited so the
- * pace does not fall below the rate. An idle bucket still holds only its burst. */
-#define DQ_BUCKET_SLACK 0.005
+ * (poll has millisecond resolution, and the machine may be busy); that lateness, up to
+ * this much, is credited so the pace does not fall below the rate. An idle bucket still
+ * holds only its burst, and below 100/s the credit is less than one request. */
+#define DQ_BUCKET_SLACK 0.010
 
 double dq_bucket_wait(dq_bucket *b, double now, double slowdown)
 {

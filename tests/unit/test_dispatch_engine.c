@@ -316,6 +316,35 @@ START_TEST(every_throttling_answer_is_obeyed)
 }
 END_TEST
 
+START_TEST(announced_exhaustion_pauses_the_destination)
+{
+    /* Discord says "no budget left for 1 s" on an accepted request, before any 429. */
+    dqtest_receiver r;
+    dqtest_receiver_start(
+        &r,
+        "[{\"times\": 1, \"status\": 204, \"headers\": "
+        "{\"X-RateLimit-Remaining\": \"0\", \"X-RateLimit-Reset-After\": \"1\"}}]",
+        NULL, NULL);
+    outcomes *out = outcomes_new();
+    dq_dispatch_options opt = {0};
+    dq_dispatch *d = engine_open(&opt, out);
+    dq_request p = policy(100, 5, 1, 0);
+    submit_post(d, DQ_PROVIDER_DISCORD, r.url, "/hook", "first", &p);
+    submit_post(d, DQ_PROVIDER_DISCORD, r.url, "/hook", "second", &p);
+    engine_finish(d);
+    ck_assert_int_eq(outcome_of(out, "first")->delivery, DQ_DELIVERY_SENT);
+    ck_assert_int_eq(outcome_of(out, "second")->delivery, DQ_DELIVERY_SENT);
+    cJSON *log = dqtest_receiver_requests(&r);
+    double t[2];
+    ck_assert_uint_eq(arrivals(log, "/hook", t, 2), 2);
+    ck_assert_msg(t[1] - t[0] >= 1.0, "second request after %.3f s", t[1] - t[0]);
+    cJSON_Delete(log);
+    dq_dispatch_free(d);
+    free(out);
+    dqtest_receiver_stop(&r);
+}
+END_TEST
+
 /* ---- retries and failures -------------------------------------------------------------- */
 
 START_TEST(server_errors_then_success)
@@ -810,6 +839,7 @@ static Suite *dispatch_engine_suite(void)
     tcase_add_test(tc, independence_from_a_stalled_destination);
     tcase_add_test(tc, independence_from_a_throttled_destination);
     tcase_add_test(tc, every_throttling_answer_is_obeyed);
+    tcase_add_test(tc, announced_exhaustion_pauses_the_destination);
     tcase_add_test(tc, server_errors_then_success);
     tcase_add_test(tc, timeouts_are_retried_then_fail);
     tcase_add_test(tc, connection_refused_is_retried_then_fails);
