@@ -60,8 +60,10 @@ typedef struct dq_result {
 
     /* The whole document (YAML is converted to the same tree). Owned. */
     cJSON *doc;
-    /* Borrowed views into doc, NULL when absent. issues/checks/execution_issues come
-     * from validation_run, or are rebuilt from validation_result as truthound does. */
+    /* Borrowed views into doc (or into rebuilt), NULL when absent. issues/checks/
+     * execution_issues come from validation_run; without one they are rebuilt from
+     * validation_result as truthound's legacy adapter does (issues from the failing rows,
+     * checks from metadata._validation_run_contract.checks, else from every row). */
     const cJSON *validation_run;
     const cJSON *validation_result; /* the persistence DTO (spec 1.6) */
     const cJSON *issues;
@@ -107,11 +109,22 @@ dq_code dq_decode_inflate(const char *name, const void *data, size_t len, size_t
 dq_code dq_decode(const char *name, const void *data, size_t len, dq_format format,
                   const dq_decode_opts *opts, dq_result *out, dq_error *err);
 
-/* Parses JSON the way Python's json.loads accepts it (NaN, Infinity, -Infinity). */
+/* Parses JSON the way Python's json.loads accepts it (NaN, Infinity, -Infinity read as
+ * numbers; integers past 2^53 as the nearest double). DQ_EFORMAT, naming the file and
+ * where cJSON tells the byte, for: an empty text, invalid UTF-8, a lone surrogate,
+ * nesting past CJSON_NESTING_LIMIT, truncated or malformed JSON, data after the value. */
 cJSON *dq_json_parse(const char *text, size_t len, dq_error *err, const char *name);
-/* Parses YAML (anchors and aliases resolved, bounded) into the same tree JSON gives. */
+/* Parses YAML as PyYAML's safe_load reads it (YAML 1.1 scalars, anchors and aliases
+ * copied; merge keys "<<" are kept as plain keys) into the same tree JSON gives, an empty
+ * stream as a null node. DQ_ETOOBIG past max_nodes nodes (aliases included); DQ_EFORMAT
+ * for nesting past CJSON_NESTING_LIMIT, tags safe_load would not construct (!!python/...,
+ * local tags), undefined or doubly defined anchors, several documents, syntax errors. */
 cJSON *dq_yaml_parse(const char *text, size_t len, size_t max_nodes, dq_error *err,
                      const char *name);
+
+/* obj[key] as Python's dict holds it: of duplicate keys the last wins (cJSON's own
+ * lookup returns the first). NULL when obj is not an object or has no such key. */
+const cJSON *dq_json_member(const cJSON *obj, const char *key);
 
 void dq_result_free(dq_result *r);
 

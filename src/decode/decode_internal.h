@@ -13,10 +13,6 @@ dq_code dq_result_fill(const char *name, dq_result *r, dq_error *err);
 /* Statistics and issue/check views with the precedence of spec 1.11 (stats.c). */
 dq_code dq_result_fill_stats(const char *name, dq_result *r, dq_error *err);
 
-/* obj[key] as Python's dict holds it: of duplicate keys the last wins (cJSON's own lookup
- * returns the first). NULL when obj is not an object or has no such key. */
-const cJSON *dq_json_member(const cJSON *obj, const char *key);
-
 /* A JSON number as a count: finite, whole enough and inside int64 (result.c). */
 dq_code dq_json_count(const char *name, const cJSON *item, const char *key, int64_t *out,
                       dq_error *err);
