@@ -1,0 +1,146 @@
+/* dqbatch docs: regenerate the data docs site of a store, incrementally. */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "commands.h"
+#include "dqbatch/docs.h"
+#include "options.h"
+
+static const char docs_help[] =
+    "usage: dqbatch docs [options] PATH... -o SITE\n"
+    "Build or update the data docs site SITE from the stored results under PATH. Only new\n"
+    "or changed results are read again; the site equals a full rebuild.\n\n"
+    "  -o, --output DIR      the site directory (required)\n"
+    "  --format FMT          html (default), markdown or json\n"
+    "  --history N           runs per checkpoint the charts and index draw (default 100)\n"
+    "  --page-size N         rows per page of a checkpoint's runs table (default 100)\n"
+    "  --site-name NAME      the site's title\n"
+    "  --base-url URL        where the site is served (canonical links, run URLs)\n"
+    "  --generated-at TIME   shown on the index and taken as \"now\" (default: the newest run)\n"
+    "  --full                ignore the manifest and rebuild every page\n";
+
+typedef struct docs_args {
+    const char *output;
+    const char *format;
+    const char *history;
+    const char *page_size;
+    const char *site_name;
+    const char *base_url;
+    const char *generated_at;
+    bool full;
+} docs_args;
+
+/* Takes a docs option: 1 taken, 0 not a docs option, -1 a missing value. */
+static int docs_take(docs_args *a, int argc, char **argv, int *i)
+{
+    struct {
+        const char *name;
+        const char **value;
+    } valued[] = {{"--output", &a->output},       {"-o", &a->output},
+                  {"--format", &a->format},       {"--history", &a->history},
+                  {"--page-size", &a->page_size}, {"--site-name", &a->site_name},
+                  {"--base-url", &a->base_url},   {"--generated-at", &a->generated_at}};
+    if (dq_cli_flag(argv, *i, "--full")) {
+        a->full = true;
+        return 1;
+    }
+    for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
+        if (dq_cli_value(argc, argv, i, valued[k].name, valued[k].value))
+            return *valued[k].value ? 1 : -1;
+    return 0;
+}
+
+static bool parse_positive(const char *option, const char *text, int *out)
+{
+    char *end;
+    long v = text ? strtol(text, &end, 10) : 0;
+    if (!text)
+        return true;
+    if (end == text || *end || v < 1 || v > 1000000) {
+        fprintf(stderr, "dqbatch docs: %s: '%s' is not a number from 1 to 1000000\n", option, text);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+static bool docs_opts_from_args(const docs_args *a, dq_docs_opts *opts)
+{
+    dq_error err = {0};
+    memset(opts, 0, sizeof(*opts));
+    if (!a->output) {
+        fprintf(stderr, "dqbatch docs: -o SITE is required\n%s", docs_help);
+        return false;
+    }
+    opts->site_dir = a->output;
+    opts->site_name = a->site_name;
+    opts->base_url = a->base_url;
+    opts->generated_at = a->generated_at;
+    opts->full = a->full;
+    if (a->format && dq_docs_format_parse(a->format, &opts->format, &err) != DQ_OK) {
+        fprintf(stderr, "dqbatch docs: %s\n", err.msg);
+        return false;
+    }
+    return parse_positive("--history", a->history, &opts->history) &&
+           parse_positive("--page-size", a->page_size, &opts->page_size);
+}
+
+static int docs_summary(const dq_docs_opts *opts, const dq_docs_report *report)
+{
+    int status = dq_cli_scan_summary(&report->scan, "results");
+    dq_note("%s: %zu runs of %zu checkpoints; %zu run pages written, %zu results unchanged "
+            "since the last build, %zu files removed%s",
+            opts->site_dir, report->runs, report->checkpoints, report->rendered, report->reused,
+            report->removed, report->incremental ? "" : " (full build)");
+    if (report->failed) {
+        dq_errorf("%s: %zu pages could not be written", opts->site_dir, report->failed);
+        status = 1;
+    }
+    return status;
+}
+
+int cmd_docs(int argc, char **argv)
+{
+    dq_cli_common common;
+    dq_cli_common_init(&common);
+    docs_args args = {0};
+    int status = 2;
+    for (int i = 1; i < argc; i++) {
+        if (dq_cli_flag(argv, i, "--help") || dq_cli_flag(argv, i, "-h")) {
+            printf("%s%s", docs_help, dq_cli_common_help);
+            status = 0;
+            goto out;
+        }
+        int taken = docs_take(&args, argc, argv, &i);
+        if (taken == 0)
+            taken = dq_cli_common_take(&common, argc, argv, &i);
+        if (taken < 0)
+            goto out;
+        if (taken == 0) {
+            fprintf(stderr, "dqbatch docs: unknown option '%s'\n%s", argv[i], docs_help);
+            goto out;
+        }
+    }
+    dq_docs_opts opts;
+    if (!dq_cli_common_check(&common, "docs") || !docs_opts_from_args(&args, &opts))
+        goto out;
+
+    dq_scan_opts scan;
+    dq_cli_scan_opts(&common, &scan);
+    dq_docs_report report;
+    dq_error err = {0};
+    dq_code rc = dq_docs_build(&scan, &opts, &report, &err);
+    if (rc) {
+        dq_errorf("%s", err.msg);
+        status = rc == DQ_EUSAGE ? 2 : 1;
+        goto out;
+    }
+    status = docs_summary(&opts, &report);
+    if (!common.quiet && status == 0)
+        fprintf(stderr, "dqbatch: open %s/index.%s\n", opts.site_dir,
+                dq_docs_format_ext(opts.format));
+out:
+    dq_cli_common_free(&common);
+    return status;
+}

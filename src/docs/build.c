@@ -1,0 +1,1012 @@
+/* Building a site: one scan of the store, in which an entry whose path, size and mtime
+ * match the manifest is taken from it without being read, and every other selected
+ * result has its run page rendered by the scan's workers into a staging directory. Once
+ * the scan has settled which copy of each run_id the site shows, the staged pages are
+ * renamed into place, the pages of the checkpoints that changed are redrawn, and the
+ * index, trend, history, manifest follow. A marker file stands while the site is being
+ * changed: a run killed midway leaves it, and the next run rebuilds everything and
+ * sweeps out what the killed run left. */
+#include <dirent.h>
+#include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "docs_map.h"
+
+/* Raised whenever a change in dqbatch changes any page, so old sites are rebuilt. */
+#define DOCS_RENDER_VERSION "1"
+
+#define META_DIR ".dqbatch"
+#define MANIFEST_FILE META_DIR "/manifest.jsonl"
+#define MARKER_FILE META_DIR "/building"
+#define STAGING_DIR META_DIR "/staging"
+
+typedef struct docs_build {
+    const dq_scan_opts *scan_opts;
+    const dq_docs_opts *opts;
+    dq_docs_site site;
+    dq_docs_report *report;
+    char *fingerprint;
+    docs_manifest old; /* the previous build's, read-only while scanning */
+    bool have_old;
+    bool reuse;           /* the previous build had the same options: trust its entries */
+    bool recovering;      /* a previous build was killed midway */
+    pthread_mutex_t lock; /* guards cur, and report counters during the scan */
+    docs_manifest cur;    /* this build's entries */
+    int round;            /* 1: the scan; 2: reading again the winners without a page */
+    docs_state **targets; /* round 2 by file list: the state of each input */
+    size_t target_count;
+    docs_state **winners; /* the runs the site shows, oldest first */
+    size_t winner_count;
+    docs_map winner_by_run_id;
+    dq_docs_checkpoint *cps;
+    size_t cp_count;
+    docs_map cp_by_name;
+} docs_build;
+
+/* ---- small file helpers ---------------------------------------------------------------- */
+
+static char *site_path(const docs_build *b, const char *relative)
+{
+    return dq_asprintf("%s/%s", b->opts->site_dir, relative);
+}
+
+/* Staged pages are not visible to readers, so a plain write will do; a killed run leaves
+ * partial files there, and the next run empties the directory first. */
+static dq_code write_plain(const char *path, const void *data, size_t len, dq_error *err)
+{
+    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
+    if (fd < 0)
+        return dq_fail(err, DQ_EIO, "%s: cannot create: %s", path, strerror(errno));
+    const char *p = data;
+    while (len) {
+        ssize_t n = write(fd, p, len);
+        if (n < 0 && errno == EINTR)
+            continue;
+        if (n < 0) {
+            dq_code rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(errno));
+            close(fd);
+            return rc;
+        }
+        p += n;
+        len -= (size_t)n;
+    }
+    if (close(fd) != 0)
+        return dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(errno));
+    return DQ_OK;
+}
+
+static void remove_file(docs_build *b, const char *relative)
+{
+    char *path = site_path(b, relative);
+    if (path && unlink(path) == 0)
+        b->report->removed++;
+    else if (path && errno != ENOENT)
+        dq_warn("%s: cannot remove: %s", path, strerror(errno));
+    free(path);
+}
+
+static void remove_dir_if_empty(docs_build *b, const char *relative)
+{
+    char *path = site_path(b, relative);
+    if (path)
+        rmdir(path); /* fails harmlessly while it holds anything */
+    free(path);
+}
+
+static void empty_dir(const char *dir)
+{
+    DIR *d = opendir(dir);
+    if (!d)
+        return;
+    struct dirent *e;
+    while ((e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0)
+            continue;
+        char *path = dq_asprintf("%s/%s", dir, e->d_name);
+        if (path)
+            unlink(path);
+        free(path);
+    }
+    closedir(d);
+}
+
+/* ---- options ------------------------------------------------------------------------- */
+
+/* Everything that shapes a page or the meaning of an entry's key. Filters and
+ * --generated-at are left out: the first are applied to the summaries, the second shows
+ * on the index only, which is redrawn every time. */
+static char *build_fingerprint(const docs_build *b)
+{
+    dq_docs_out o;
+    docs_out_init(&o);
+    docs_out_printf(&o, "v%s|%s|%d|%d|%zu|", DOCS_RENDER_VERSION, b->site.ext, b->site.history,
+                    b->site.page_size, b->scan_opts->max_result_bytes);
+    docs_out_json_string(&o, b->site.site_name, false);
+    docs_out_json_string(&o, b->site.base_url ? b->site.base_url : "", false);
+    for (int i = 0; i < b->scan_opts->input_count; i++)
+        docs_out_json_string(&o, b->scan_opts->inputs[i], false);
+    char *fingerprint = NULL;
+    if (o.code == DQ_OK)
+        fingerprint = dq_asprintf(
+            "%016llx", (unsigned long long)dq_hash64(o.buf.data, o.buf.len, 0x66707274ULL));
+    docs_out_free(&o);
+    return fingerprint;
+}
+
+static dq_code site_init(docs_build *b, dq_error *err)
+{
+    const dq_docs_opts *opts = b->opts;
+    dq_docs_site *site = &b->site;
+    site->format = opts->format;
+    site->ext = dq_docs_format_ext(opts->format);
+    site->site_name =
+        opts->site_name && *opts->site_name ? opts->site_name : DQ_DOCS_DEFAULT_SITE_NAME;
+    site->history = opts->history > 0 ? opts->history : DQ_DOCS_DEFAULT_HISTORY;
+    site->page_size = opts->page_size > 0 ? opts->page_size : DQ_DOCS_DEFAULT_PAGE_SIZE;
+    site->generated_at = opts->generated_at;
+    if (opts->generated_at && dq_time_parse_iso(opts->generated_at, &site->now) != DQ_OK)
+        return dq_fail(err, DQ_EUSAGE, "--generated-at: '%s' is not an ISO time",
+                       opts->generated_at);
+    if (opts->base_url) {
+        const char *u = opts->base_url;
+        /* Only web addresses: anything else (javascript:, data:) would land in links. */
+        if ((strncmp(u, "http://", 7) != 0 && strncmp(u, "https://", 8) != 0) ||
+            strpbrk(u, " \"'<>\\`") != NULL)
+            return dq_fail(err, DQ_EUSAGE, "--base-url: '%s' is not an http(s) URL", u);
+        size_t n = strlen(u);
+        while (n && u[n - 1] == '/')
+            n--;
+        site->base_url = dq_strndup(u, n);
+        if (!site->base_url)
+            return dq_fail(err, DQ_ENOMEM, "out of memory");
+    }
+    b->fingerprint = build_fingerprint(b);
+    if (!b->fingerprint)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    return DQ_OK;
+}
+
+/* ---- the scan's two callbacks ---------------------------------------------------------- */
+
+static dq_code record_from_state(dq_record *rec, const dq_entry *entry, const docs_state *s)
+{
+    const dq_docs_run *r = &s->run;
+    memset(rec, 0, sizeof(*rec));
+    rec->size = entry->size;
+    rec->mtime = entry->mtime;
+    rec->run_id = dq_strdup(r->run_id);
+    rec->checkpoint_name = dq_strdup(r->checkpoint);
+    rec->data_asset = dq_strdup(r->data_asset);
+    rec->run_time_text = dq_strdup(r->run_time_text);
+    rec->run_time = r->run_time;
+    rec->status = r->status;
+    rec->duration_ms = r->duration_ms;
+    rec->stats = r->stats;
+    rec->content_hash = r->content_hash;
+    if (!rec->run_id || !rec->checkpoint_name || (r->data_asset && !rec->data_asset) ||
+        !rec->run_time_text) {
+        dq_record_free(rec);
+        return DQ_ENOMEM;
+    }
+    return DQ_OK;
+}
+
+static docs_state *state_clone(const docs_state *from, const dq_entry *entry)
+{
+    docs_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->key = dq_strdup(from->key);
+    s->relpath = dq_strdup(from->relpath);
+    s->file = dq_strdup(entry->file);
+    s->input = entry->input;
+    s->seq = entry->seq;
+    s->size = entry->size;
+    s->mtime = entry->mtime;
+    s->page = from->page;
+    dq_docs_run *r = &s->run;
+    const dq_docs_run *f = &from->run;
+    *r = *f;
+    r->run_id = dq_strdup(f->run_id);
+    r->checkpoint = dq_strdup(f->checkpoint);
+    r->data_asset = dq_strdup(f->data_asset);
+    r->run_time_text = dq_strdup(f->run_time_text);
+    r->error = dq_strdup(f->error);
+    if (!s->key || !s->relpath || (entry->file && !s->file) || !r->run_id || !r->checkpoint ||
+        (f->data_asset && !r->data_asset) || !r->run_time_text || (f->error && !r->error)) {
+        docs_state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static dq_code cur_add(docs_build *b, docs_state *s, bool reused)
+{
+    pthread_mutex_lock(&b->lock);
+    dq_code rc = docs_manifest_add(&b->cur, s);
+    if (rc == DQ_OK && reused)
+        b->report->reused++;
+    pthread_mutex_unlock(&b->lock);
+    return rc;
+}
+
+/* Round 1: an entry unchanged since the last build is taken from the manifest. */
+static bool reuse_from_manifest(docs_build *b, const dq_entry *entry, dq_record *rec)
+{
+    char *key = docs_state_key(entry->input, entry->relpath);
+    size_t i;
+    bool found = key && docs_map_get(&b->old.by_key, key, &i);
+    free(key);
+    if (!found)
+        return false;
+    const docs_state *old = b->old.states[i];
+    if (old->size != entry->size || old->mtime != entry->mtime)
+        return false;
+    docs_state *s = state_clone(old, entry);
+    if (!s || record_from_state(rec, entry, s) != DQ_OK) {
+        docs_state_free(s);
+        return false;
+    }
+    if (cur_add(b, s, true) != DQ_OK) {
+        docs_state_free(s);
+        dq_record_free(rec);
+        return false;
+    }
+    return true;
+}
+
+/* Round 2: everything but the entries wanted again is taken from this build's states. */
+static bool reuse_from_current(docs_build *b, const dq_entry *entry, dq_record *rec)
+{
+    char *key = docs_state_key(entry->input, entry->relpath);
+    size_t i;
+    bool found = key && docs_map_get(&b->cur.by_key, key, &i);
+    free(key);
+    if (!found || b->cur.states[i]->want)
+        return false;
+    return record_from_state(rec, entry, b->cur.states[i]) == DQ_OK;
+}
+
+static bool build_reuse(const dq_entry *entry, void *ctx, dq_record *rec)
+{
+    docs_build *b = ctx;
+    if (b->round == 2)
+        return reuse_from_current(b, entry, rec);
+    return b->reuse && reuse_from_manifest(b, entry, rec);
+}
+
+static char *staging_path(const docs_build *b, const docs_state *s)
+{
+    return dq_asprintf("%s/" STAGING_DIR "/%d-%llu.%s", b->opts->site_dir, s->input,
+                       (unsigned long long)s->seq, b->site.ext);
+}
+
+/* Renders a run page into the staging directory. */
+static dq_code stage_page(docs_build *b, docs_state *s, const dq_result *r, dq_error *err)
+{
+    dq_docs_out o;
+    docs_out_init(&o);
+    docs_render_run(&o, &b->site, r);
+    dq_code rc = o.code;
+    char *path = rc ? NULL : staging_path(b, s);
+    if (rc)
+        dq_fail(err, rc, "%s: the run page of %s cannot be rendered: %s", s->relpath, r->run_id,
+                dq_code_name(rc));
+    else if (!path)
+        rc = dq_fail(err, DQ_ENOMEM, "out of memory");
+    else
+        rc = write_plain(path, o.buf.data, o.buf.len, err);
+    s->staged = rc == DQ_OK;
+    free(path);
+    docs_out_free(&o);
+    return rc;
+}
+
+static docs_state *state_from_result(const dq_entry *entry, const dq_result *r)
+{
+    docs_state *s = calloc(1, sizeof(*s));
+    if (!s)
+        return NULL;
+    s->key = docs_state_key(entry->input, entry->relpath);
+    s->relpath = dq_strdup(entry->relpath);
+    s->file = dq_strdup(entry->file);
+    s->input = entry->input;
+    s->seq = entry->seq;
+    s->size = entry->size;
+    s->mtime = entry->mtime;
+    if (!s->key || !s->relpath || (entry->file && !s->file) ||
+        docs_run_from_result(&s->run, r) != DQ_OK) {
+        docs_state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static dq_code build_round1(docs_build *b, const dq_entry *entry, dq_result *r, dq_error *err)
+{
+    docs_state *s = state_from_result(entry, r);
+    if (!s)
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", entry->name);
+    dq_code rc = DQ_OK;
+    /* Filtered results are kept in the manifest (so they are not read again) but get no
+     * page; the filter is applied to the summaries after the scan. */
+    if (dq_filter_match(b->scan_opts->filter, r->checkpoint_name, r->data_asset, r->status,
+                        r->run_time))
+        rc = stage_page(b, s, r, err);
+    if (rc == DQ_OK && (rc = cur_add(b, s, false)) != DQ_OK)
+        dq_fail(err, rc, "%s: out of memory", entry->name);
+    if (rc)
+        docs_state_free(s);
+    return rc;
+}
+
+static dq_code build_round2(docs_build *b, const dq_entry *entry, dq_result *r, dq_error *err)
+{
+    docs_state *s = NULL;
+    size_t i;
+    if (b->targets) {
+        if (entry->input >= 0 && (size_t)entry->input < b->target_count)
+            s = b->targets[entry->input];
+    } else {
+        char *key = docs_state_key(entry->input, entry->relpath);
+        if (key && docs_map_get(&b->cur.by_key, key, &i))
+            s = b->cur.states[i];
+        free(key);
+    }
+    if (!s || !s->want)
+        return DQ_OK;
+    if (s->run.content_hash != r->content_hash || strcmp(s->run.run_id, r->run_id) != 0)
+        return dq_fail(err, DQ_EIO, "%s: changed while the site was being built", entry->name);
+    return stage_page(b, s, r, err);
+}
+
+static dq_code build_consume(const dq_entry *entry, dq_result *r, void *ctx, dq_error *err)
+{
+    docs_build *b = ctx;
+    return b->round == 1 ? build_round1(b, entry, r, err) : build_round2(b, entry, r, err);
+}
+
+/* ---- deciding what the site shows ------------------------------------------------------ */
+
+static dq_code scan_round(docs_build *b, const char *const *inputs, int input_count,
+                          dq_records *records, dq_scan_report *report, dq_error *err)
+{
+    dq_scan_opts opts = *b->scan_opts;
+    opts.inputs = inputs;
+    opts.input_count = input_count;
+    opts.filter = NULL; /* see build_round1 */
+    opts.reuse = b->targets ? NULL : build_reuse;
+    pthread_mutex_init(&b->lock, NULL);
+    dq_code rc = dq_scan_run(&opts, build_consume, b, records, report, err);
+    pthread_mutex_destroy(&b->lock);
+    return rc;
+}
+
+static docs_state *state_of_record(const docs_build *b, const dq_record *rec)
+{
+    char *key = docs_state_key(rec->input, rec->relpath);
+    size_t i;
+    bool found = key && docs_map_get(&b->cur.by_key, key, &i);
+    free(key);
+    return found ? b->cur.states[i] : NULL;
+}
+
+/* The records are the copies the scan kept, oldest first; those the filters take are
+ * what the site shows. */
+static dq_code pick_winners(docs_build *b, const dq_records *records, dq_error *err)
+{
+    b->winners = malloc((records->len + 1) * sizeof(*b->winners));
+    if (!b->winners)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    for (size_t i = 0; i < records->len; i++) {
+        const dq_record *rec = &records->items[i];
+        docs_state *s = state_of_record(b, rec);
+        if (!s)
+            continue;
+        if (!dq_filter_match(b->scan_opts->filter, rec->checkpoint_name, rec->data_asset,
+                             rec->status, rec->run_time)) {
+            b->report->scan.filtered++;
+            continue;
+        }
+        s->winner = true;
+        b->winners[b->winner_count++] = s;
+        if (docs_map_put(&b->winner_by_run_id, s->run.run_id, b->winner_count - 1) != DQ_OK)
+            return dq_fail(err, DQ_ENOMEM, "out of memory");
+    }
+    return DQ_OK;
+}
+
+/* A winner whose page was neither rendered now nor before (it took over from a removed
+ * copy, or a filter let it in) is read again. */
+static dq_code render_missing(docs_build *b, dq_error *err)
+{
+    size_t wanted = 0;
+    bool by_file = true;
+    for (size_t i = 0; i < b->winner_count; i++) {
+        docs_state *s = b->winners[i];
+        s->want = !s->staged && !s->page;
+        wanted += s->want;
+        by_file = by_file && (!s->want || s->file);
+    }
+    if (wanted == 0)
+        return DQ_OK;
+    const char **files = NULL;
+    if (by_file) {
+        files = malloc(wanted * sizeof(*files));
+        b->targets = malloc(wanted * sizeof(*b->targets));
+        if (!files || !b->targets) {
+            free(files);
+            return dq_fail(err, DQ_ENOMEM, "out of memory");
+        }
+        for (size_t i = 0; i < b->winner_count; i++)
+            if (b->winners[i]->want) {
+                files[b->target_count] = b->winners[i]->file;
+                b->targets[b->target_count++] = b->winners[i];
+            }
+    }
+    b->round = 2;
+    dq_records records;
+    dq_scan_report report;
+    dq_code rc = by_file ? scan_round(b, files, (int)wanted, &records, &report, err)
+                         : scan_round(b, b->scan_opts->inputs, b->scan_opts->input_count, &records,
+                                      &report, err);
+    dq_records_free(&records);
+    free(files);
+    return rc;
+}
+
+/* Renames a staged page to its place (an atomic replacement of the previous one). */
+static bool publish_page(docs_build *b, const char *staged, const docs_state *s)
+{
+    char *relative = dq_docs_run_path(b->site.format, s->run.checkpoint, s->run.run_id);
+    char *final = relative ? site_path(b, relative) : NULL;
+    char *dir = final ? dq_strdup(final) : NULL;
+    dq_error err = {0};
+    bool ok = false;
+    if (!staged || !dir) {
+        dq_errorf("out of memory");
+    } else {
+        strrchr(dir, '/')[0] = '\0';
+        if (dq_mkdirs(dir, &err) != DQ_OK)
+            dq_errorf("%s", err.msg);
+        else if (rename(staged, final) != 0)
+            dq_errorf("%s: cannot write: %s", final, strerror(errno));
+        else
+            ok = true;
+    }
+    free(relative);
+    free(final);
+    free(dir);
+    return ok;
+}
+
+/* Moves each winner's staged page into place; a loser's staged page is dropped. */
+static void publish_run_pages(docs_build *b)
+{
+    for (size_t i = 0; i < b->cur.len; i++) {
+        docs_state *s = b->cur.states[i];
+        char *staged = s->staged ? staging_path(b, s) : NULL;
+        if (!s->winner) {
+            s->page = false;
+            if (staged)
+                unlink(staged);
+            free(staged);
+            continue;
+        }
+        if (!s->staged) {
+            if (!s->page) {
+                dq_errorf("%s: no page for run %s", s->relpath, s->run.run_id);
+                b->report->failed++;
+            }
+            continue;
+        }
+        s->page = publish_page(b, staged, s);
+        b->report->rendered += s->page;
+        b->report->failed += !s->page;
+        free(staged);
+    }
+}
+
+/* ---- checkpoints ------------------------------------------------------------------------ */
+
+static int compare_runs(const void *a, const void *b)
+{
+    return docs_run_compare(*(const dq_docs_run *const *)a, *(const dq_docs_run *const *)b);
+}
+
+static int compare_checkpoints(const void *a, const void *b)
+{
+    return strcmp(((const dq_docs_checkpoint *)a)->name, ((const dq_docs_checkpoint *)b)->name);
+}
+
+static dq_code cp_push(dq_docs_checkpoint *cp, const dq_docs_run *run)
+{
+    if (cp->len == cp->cap) {
+        size_t cap = cp->cap ? cp->cap * 2 : 16;
+        const dq_docs_run **runs = realloc(cp->runs, cap * sizeof(*runs));
+        if (!runs)
+            return DQ_ENOMEM;
+        cp->runs = runs;
+        cp->cap = cap;
+    }
+    cp->runs[cp->len++] = run;
+    return DQ_OK;
+}
+
+static dq_code group_checkpoints(docs_build *b, dq_error *err)
+{
+    b->cps = calloc(b->winner_count + 1, sizeof(*b->cps));
+    if (!b->cps)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    for (size_t i = 0; i < b->winner_count; i++) {
+        const dq_docs_run *run = &b->winners[i]->run;
+        size_t c;
+        if (!docs_map_get(&b->cp_by_name, run->checkpoint, &c)) {
+            c = b->cp_count++;
+            b->cps[c].name = run->checkpoint;
+            b->cps[c].slug = dq_docs_slug(run->checkpoint);
+            if (!b->cps[c].slug || docs_map_put(&b->cp_by_name, run->checkpoint, c) != DQ_OK)
+                return dq_fail(err, DQ_ENOMEM, "out of memory");
+        }
+        if (cp_push(&b->cps[c], run) != DQ_OK)
+            return dq_fail(err, DQ_ENOMEM, "out of memory");
+    }
+    /* Sorting moves the entries, so the map is rebuilt from the sorted array. */
+    qsort(b->cps, b->cp_count, sizeof(*b->cps), compare_checkpoints);
+    docs_map_free(&b->cp_by_name);
+    for (size_t c = 0; c < b->cp_count; c++) {
+        qsort(b->cps[c].runs, b->cps[c].len, sizeof(*b->cps[c].runs), compare_runs);
+        if (docs_map_put(&b->cp_by_name, b->cps[c].name, c) != DQ_OK)
+            return dq_fail(err, DQ_ENOMEM, "out of memory");
+    }
+    b->report->checkpoints = b->cp_count;
+    b->report->runs = b->winner_count;
+    return DQ_OK;
+}
+
+/* What a checkpoint's pages are drawn from, folded into a number: equal numbers mean
+ * the pages would come out the same. */
+typedef struct cp_digest {
+    const char *name;
+    uint64_t sum;
+    size_t runs;
+} cp_digest;
+
+static uint64_t run_digest(const dq_docs_run *run)
+{
+    return dq_hash64(run->run_id, strlen(run->run_id), run->content_hash);
+}
+
+/* Digests of the checkpoints the previous build showed, from its manifest. */
+static dq_code old_digests(const docs_build *b, cp_digest **out, size_t *count, docs_map *map)
+{
+    *out = calloc(b->old.len + 1, sizeof(**out));
+    *count = 0;
+    if (!*out)
+        return DQ_ENOMEM;
+    for (size_t i = 0; i < b->old.len; i++) {
+        const docs_state *s = b->old.states[i];
+        if (!s->page)
+            continue;
+        size_t c;
+        if (!docs_map_get(map, s->run.checkpoint, &c)) {
+            c = (*count)++;
+            (*out)[c].name = s->run.checkpoint;
+            if (docs_map_put(map, s->run.checkpoint, c) != DQ_OK)
+                return DQ_ENOMEM;
+        }
+        (*out)[c].sum += run_digest(&s->run);
+        (*out)[c].runs++;
+    }
+    return DQ_OK;
+}
+
+static bool cp_changed(const docs_build *b, const dq_docs_checkpoint *cp, const cp_digest *old,
+                       const docs_map *old_map)
+{
+    size_t c;
+    if (!b->reuse || !docs_map_get(old_map, cp->name, &c))
+        return true;
+    uint64_t sum = 0;
+    for (size_t i = 0; i < cp->len; i++)
+        sum += run_digest(cp->runs[i]);
+    return sum != old[c].sum || cp->len != old[c].runs;
+}
+
+static dq_code write_page(docs_build *b, const char *relative, dq_docs_out *o)
+{
+    dq_error err = {0};
+    char *path = site_path(b, relative);
+    dq_code rc = o->code ? dq_fail(&err, o->code, "%s: cannot be rendered: %s", relative,
+                                   dq_code_name(o->code))
+                 : !path ? dq_fail(&err, DQ_ENOMEM, "out of memory")
+                         : dq_file_write_atomic(path, o->buf.data, o->buf.len, &err);
+    if (rc) {
+        dq_errorf("%s", err.msg);
+        b->report->failed++;
+    }
+    free(path);
+    return rc;
+}
+
+static void write_checkpoint_pages(docs_build *b, const dq_docs_checkpoint *cp)
+{
+    dq_docs_out o;
+    docs_out_init(&o);
+    size_t pages = docs_page_count(&b->site, cp->len);
+    for (size_t p = 0; p < pages; p++) {
+        docs_out_reset(&o);
+        docs_render_checkpoint(&o, &b->site, cp, p);
+        char *relative = docs_checkpoint_page_path(&b->site, cp->slug, p);
+        if (relative)
+            write_page(b, relative, &o);
+        free(relative);
+    }
+    docs_out_free(&o);
+}
+
+/* Pages of the previous build's checkpoints that this one no longer has. */
+static void remove_old_checkpoint_pages(docs_build *b, const cp_digest *old, size_t count)
+{
+    dq_docs_site old_site = b->site;
+    old_site.ext = dq_docs_format_ext(b->old.format);
+    old_site.page_size = b->old.page_size;
+    for (size_t c = 0; c < count; c++) {
+        size_t now_index, keep = 0;
+        if (b->old.format == b->site.format &&
+            docs_map_get(&b->cp_by_name, old[c].name, &now_index))
+            keep = docs_page_count(&b->site, b->cps[now_index].len);
+        char *slug = dq_docs_slug(old[c].name);
+        if (!slug)
+            continue;
+        for (size_t p = keep; p < docs_page_count(&old_site, old[c].runs); p++) {
+            char *relative = docs_checkpoint_page_path(&old_site, slug, p);
+            if (relative)
+                remove_file(b, relative);
+            free(relative);
+        }
+        char *runs = dq_asprintf("checkpoints/%s/runs", slug);
+        if (runs) {
+            remove_dir_if_empty(b, runs);
+            runs[strlen(runs) - 5] = '\0';
+            remove_dir_if_empty(b, runs);
+        }
+        free(runs);
+        free(slug);
+    }
+}
+
+/* Run pages of the previous build that no run of this one stands on. */
+static void remove_old_run_pages(docs_build *b)
+{
+    for (size_t i = 0; i < b->old.len; i++) {
+        const docs_state *s = b->old.states[i];
+        size_t w;
+        if (!s->page)
+            continue;
+        if (b->old.format == b->site.format &&
+            docs_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
+            strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)
+            continue;
+        char *relative = dq_docs_run_path(b->old.format, s->run.checkpoint, s->run.run_id);
+        if (relative)
+            remove_file(b, relative);
+        free(relative);
+    }
+}
+
+static dq_code write_checkpoints(docs_build *b, dq_error *err)
+{
+    cp_digest *old = NULL;
+    size_t old_count = 0;
+    docs_map old_map = {0};
+    dq_code rc = old_digests(b, &old, &old_count, &old_map);
+    if (rc) {
+        free(old);
+        docs_map_free(&old_map);
+        return dq_fail(err, rc, "out of memory");
+    }
+    for (size_t c = 0; c < b->cp_count; c++)
+        if (cp_changed(b, &b->cps[c], old, &old_map))
+            write_checkpoint_pages(b, &b->cps[c]);
+    /* Run pages first, so that the folders of checkpoints that are gone are empty. */
+    if (b->have_old) {
+        remove_old_run_pages(b);
+        remove_old_checkpoint_pages(b, old, old_count);
+    }
+    free(old);
+    docs_map_free(&old_map);
+    return DQ_OK;
+}
+
+/* ---- the files at the root ------------------------------------------------------------- */
+
+static void write_root(docs_build *b)
+{
+    dq_docs_out o;
+    docs_out_init(&o);
+    char *index = dq_asprintf("index.%s", b->site.ext);
+    docs_render_index(&o, &b->site, b->cps, b->cp_count);
+    if (index)
+        write_page(b, index, &o);
+    free(index);
+    docs_out_reset(&o);
+    docs_render_trend(&o, &b->site, b->cps, b->cp_count);
+    write_page(b, "history/trend.json", &o);
+    docs_out_reset(&o);
+    docs_render_history(&o, &b->site, b->cps, b->cp_count);
+    write_page(b, "history.json", &o);
+    if (b->site.format == DQ_DOCS_HTML) {
+        docs_out_reset(&o);
+        docs_out_str(&o, docs_style_css);
+        write_page(b, "assets/style.css", &o);
+        docs_out_reset(&o);
+        docs_out_str(&o, docs_script_js);
+        write_page(b, "assets/script.js", &o);
+    }
+    docs_out_free(&o);
+    if (b->have_old && b->old.format != b->site.format) {
+        char *old_index = dq_asprintf("index.%s", dq_docs_format_ext(b->old.format));
+        if (old_index)
+            remove_file(b, old_index);
+        free(old_index);
+        if (b->old.format == DQ_DOCS_HTML) {
+            remove_file(b, "assets/style.css");
+            remove_file(b, "assets/script.js");
+            remove_dir_if_empty(b, "assets");
+        }
+    }
+}
+
+static int compare_states(const void *a, const void *b)
+{
+    const docs_state *x = *(const docs_state *const *)a, *y = *(const docs_state *const *)b;
+    if (x->input != y->input)
+        return x->input < y->input ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
+}
+
+static dq_code write_manifest(docs_build *b, dq_error *err)
+{
+    qsort(b->cur.states, b->cur.len, sizeof(*b->cur.states), compare_states);
+    b->cur.fingerprint = dq_strdup(b->fingerprint);
+    b->cur.format = b->site.format;
+    b->cur.page_size = b->site.page_size;
+    if (!b->cur.fingerprint)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    dq_docs_out o;
+    docs_out_init(&o);
+    o.buf.max = (size_t)1 << 34; /* the manifest grows with the store, not with a page */
+    docs_manifest_render(&o, &b->cur);
+    char *path = site_path(b, MANIFEST_FILE);
+    dq_code rc = o.code  ? dq_fail(err, o.code, "%s: cannot be written: %s", MANIFEST_FILE,
+                                   dq_code_name(o.code))
+                 : !path ? dq_fail(err, DQ_ENOMEM, "out of memory")
+                         : dq_file_write_atomic(path, o.buf.data, o.buf.len, err);
+    free(path);
+    docs_out_free(&o);
+    return rc;
+}
+
+/* ---- recovering from a killed build ----------------------------------------------------- */
+
+typedef struct sweep_state {
+    docs_build *b;
+    docs_map expected;
+} sweep_state;
+
+static bool sweep_ours(const char *relative)
+{
+    static const char *const prefixes[] = {"checkpoints/", "history/", "assets/", "index.",
+                                           "history.json"};
+    for (size_t i = 0; i < sizeof(prefixes) / sizeof(prefixes[0]); i++)
+        if (strncmp(relative, prefixes[i], strlen(prefixes[i])) == 0)
+            return true;
+    return false;
+}
+
+/* Walks dir (relative to the site, "" for its root) without following symlinks and
+ * deletes the files of ours that are not expected. */
+static void sweep_dir(sweep_state *s, const char *relative)
+{
+    char *dir = *relative ? site_path(s->b, relative) : dq_strdup(s->b->opts->site_dir);
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        if (strcmp(e->d_name, ".") == 0 || strcmp(e->d_name, "..") == 0 ||
+            (!*relative && strcmp(e->d_name, META_DIR) == 0))
+            continue;
+        char *child = *relative ? dq_asprintf("%s/%s", relative, e->d_name) : dq_strdup(e->d_name);
+        char *path = child ? site_path(s->b, child) : NULL;
+        struct stat st;
+        size_t i;
+        if (path && lstat(path, &st) == 0) {
+            if (S_ISDIR(st.st_mode))
+                sweep_dir(s, child);
+            else if (S_ISREG(st.st_mode) && sweep_ours(child) &&
+                     !docs_map_get(&s->expected, child, &i) && unlink(path) == 0)
+                s->b->report->removed++;
+        }
+        free(child);
+        free(path);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
+
+static dq_code expect(sweep_state *s, dq_strlist *paths, char *relative)
+{
+    dq_code rc = relative ? dq_strlist_add(paths, relative) : DQ_ENOMEM;
+    free(relative);
+    if (rc == DQ_OK)
+        rc = docs_map_put(&s->expected, paths->items[paths->len - 1], 0);
+    return rc;
+}
+
+/* Deletes every file of ours the site should not hold, left by a killed build. */
+static void sweep_site(docs_build *b)
+{
+    sweep_state s = {.b = b};
+    dq_strlist paths = {0};
+    dq_code rc = DQ_OK;
+    const char *root_files[] = {"history/trend.json", "history.json", "assets/style.css",
+                                "assets/script.js"};
+    for (size_t i = 0; rc == DQ_OK && i < 4; i++)
+        rc = expect(&s, &paths, dq_strdup(root_files[i]));
+    rc = rc ? rc : expect(&s, &paths, dq_asprintf("index.%s", b->site.ext));
+    for (size_t i = 0; rc == DQ_OK && i < b->winner_count; i++)
+        rc = expect(&s, &paths,
+                    dq_docs_run_path(b->site.format, b->winners[i]->run.checkpoint,
+                                     b->winners[i]->run.run_id));
+    for (size_t c = 0; rc == DQ_OK && c < b->cp_count; c++)
+        for (size_t p = 0; rc == DQ_OK && p < docs_page_count(&b->site, b->cps[c].len); p++)
+            rc = expect(&s, &paths, docs_checkpoint_page_path(&b->site, b->cps[c].slug, p));
+    if (rc == DQ_OK) {
+        sweep_dir(&s, "");
+    } else {
+        dq_warn("%s: out of memory: files of the interrupted build may remain", b->opts->site_dir);
+    }
+    docs_map_free(&s.expected);
+    dq_strlist_free(&paths);
+}
+
+/* ---- the whole build -------------------------------------------------------------------- */
+
+static dq_code build_prepare(docs_build *b, dq_error *err)
+{
+    dq_code rc = site_init(b, err);
+    if (rc)
+        return rc;
+    char *marker = site_path(b, MARKER_FILE), *manifest = site_path(b, MANIFEST_FILE);
+    char *staging = site_path(b, STAGING_DIR);
+    if (!marker || !manifest || !staging) {
+        rc = dq_fail(err, DQ_ENOMEM, "out of memory");
+        goto out;
+    }
+    b->recovering = access(marker, F_OK) == 0;
+    dq_error manifest_err = {0};
+    if (docs_manifest_read(manifest, &b->old, &manifest_err) != DQ_OK)
+        dq_warn("%s; rebuilding the whole site", manifest_err.msg);
+    b->have_old = b->old.fingerprint != NULL;
+    b->reuse = b->have_old && !b->opts->full && !b->recovering &&
+               strcmp(b->old.fingerprint, b->fingerprint) == 0;
+    if (b->recovering)
+        dq_note("%s: the previous build was interrupted; rebuilding the whole site",
+                b->opts->site_dir);
+    b->report->incremental = b->reuse;
+    if ((rc = dq_mkdirs(staging, err)) != DQ_OK)
+        goto out;
+    empty_dir(staging);
+    rc = dq_file_write_atomic(marker, "building\n", 9, err);
+out:
+    free(marker);
+    free(manifest);
+    free(staging);
+    return rc;
+}
+
+static dq_code build_scan(docs_build *b, dq_error *err)
+{
+    dq_records records;
+    b->round = 1;
+    dq_code rc = scan_round(b, b->scan_opts->inputs, b->scan_opts->input_count, &records,
+                            &b->report->scan, err);
+    b->report->scan.filtered = 0;
+    if (rc == DQ_OK)
+        rc = pick_winners(b, &records, err);
+    b->report->scan.selected = b->winner_count;
+    dq_records_free(&records);
+    if (rc == DQ_OK)
+        rc = render_missing(b, err);
+    return rc;
+}
+
+static void site_now(docs_build *b)
+{
+    if (b->site.generated_at)
+        return;
+    for (size_t i = 0; i < b->winner_count; i++)
+        if (i == 0 || b->winners[i]->run.run_time > b->site.now)
+            b->site.now = b->winners[i]->run.run_time;
+}
+
+static dq_code build_finish(docs_build *b, dq_error *err)
+{
+    if (b->recovering)
+        sweep_site(b);
+    char *marker = site_path(b, MARKER_FILE), *staging = site_path(b, STAGING_DIR);
+    if (staging) {
+        empty_dir(staging);
+        rmdir(staging);
+    }
+    if (marker && unlink(marker) != 0)
+        dq_fail(err, DQ_EIO, "%s: cannot remove: %s", marker, strerror(errno));
+    free(marker);
+    free(staging);
+    return marker ? DQ_OK : dq_fail(err, DQ_ENOMEM, "out of memory");
+}
+
+/* The scan failed before the site was touched: drop what was staged. A marker that
+ * stood before this build stays, as that build's leftovers are still there. */
+static void build_abort(docs_build *b)
+{
+    char *marker = site_path(b, MARKER_FILE), *staging = site_path(b, STAGING_DIR);
+    if (staging) {
+        empty_dir(staging);
+        rmdir(staging);
+    }
+    if (marker && !b->recovering)
+        unlink(marker);
+    free(marker);
+    free(staging);
+}
+
+static void build_free(docs_build *b)
+{
+    for (size_t c = 0; c < b->cp_count; c++) {
+        free(b->cps[c].slug);
+        free(b->cps[c].runs);
+    }
+    free(b->cps);
+    docs_map_free(&b->cp_by_name);
+    docs_map_free(&b->winner_by_run_id);
+    free(b->winners);
+    free(b->targets);
+    docs_manifest_free(&b->cur);
+    docs_manifest_free(&b->old);
+    free(b->fingerprint);
+    free((char *)b->site.base_url);
+}
+
+dq_code dq_docs_build(const dq_scan_opts *scan, const dq_docs_opts *opts, dq_docs_report *report,
+                      dq_error *err)
+{
+    memset(report, 0, sizeof(*report));
+    docs_build b = {.scan_opts = scan, .opts = opts, .report = report};
+    dq_code rc = build_prepare(&b, err);
+    if (rc == DQ_OK && (rc = build_scan(&b, err)) != DQ_OK)
+        build_abort(&b);
+    if (rc == DQ_OK) {
+        publish_run_pages(&b);
+        rc = group_checkpoints(&b, err);
+    }
+    if (rc == DQ_OK) {
+        site_now(&b);
+        rc = write_checkpoints(&b, err);
+    }
+    if (rc == DQ_OK) {
+        write_root(&b);
+        rc = write_manifest(&b, err);
+    }
+    if (rc == DQ_OK)
+        rc = build_finish(&b, err);
+    build_free(&b);
+    return rc;
+}

@@ -1,0 +1,282 @@
+/* The manifest (.dqbatch/manifest.jsonl): one JSON object per line, so it is read a line
+ * at a time whatever the size of the store. The first line holds the options that shape
+ * every page; each other line one stored result: where it is, its size and mtime, its
+ * run summary, and whether the site's page for the run was rendered from it. The
+ * summaries are all the index, the trend and history.json need, so partial sites can
+ * later be merged from their manifests alone. */
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docs_map.h"
+
+#define MANIFEST_VERSION 1
+#define MAX_LINE ((size_t)1 << 20)
+
+static const char *const stat_fields[] = {
+    "origin",     "total_issues",     "critical_issues",   "high_issues",       "medium_issues",
+    "low_issues", "total_validators", "passed_validators", "failed_validators", "error_validators",
+    "total_rows", "total_columns",    "pass_rate",         "issue_rate",        "execution_time_ms",
+    NULL};
+
+char *docs_state_key(int input, const char *relpath)
+{
+    return dq_asprintf("%d:%s", input, relpath);
+}
+
+void docs_state_free(docs_state *s)
+{
+    if (!s)
+        return;
+    free(s->key);
+    free(s->relpath);
+    free(s->file);
+    docs_run_free(&s->run);
+    free(s);
+}
+
+dq_code docs_manifest_add(docs_manifest *m, docs_state *s)
+{
+    if (m->len == m->cap) {
+        size_t cap = m->cap ? m->cap * 2 : 256;
+        docs_state **states = realloc(m->states, cap * sizeof(*states));
+        if (!states)
+            return DQ_ENOMEM;
+        m->states = states;
+        m->cap = cap;
+    }
+    if (docs_map_put(&m->by_key, s->key, m->len) != DQ_OK)
+        return DQ_ENOMEM;
+    m->states[m->len++] = s;
+    return DQ_OK;
+}
+
+void docs_manifest_free(docs_manifest *m)
+{
+    for (size_t i = 0; i < m->len; i++)
+        docs_state_free(m->states[i]);
+    free(m->states);
+    free(m->fingerprint);
+    docs_map_free(&m->by_key);
+    memset(m, 0, sizeof(*m));
+}
+
+static void render_header(dq_docs_out *o, const docs_manifest *m)
+{
+    docs_out_printf(o, "{\"dqbatch_docs_manifest\": %d, \"fingerprint\": ", MANIFEST_VERSION);
+    docs_out_json_string(o, m->fingerprint, false);
+    docs_out_printf(o, ", \"format\": \"%s\", \"page_size\": %d, \"stats\": [",
+                    dq_docs_format_ext(m->format), m->page_size);
+    for (size_t i = 0; stat_fields[i]; i++)
+        docs_out_printf(o, "%s\"%s\"", i ? ", " : "", stat_fields[i]);
+    docs_out_str(o, "]}\n");
+}
+
+static void render_optional(dq_docs_out *o, const char *key, const char *value)
+{
+    docs_out_printf(o, ", \"%s\": ", key);
+    if (value)
+        docs_out_json_string(o, value, false);
+    else
+        docs_out_str(o, "null");
+}
+
+static void render_state(dq_docs_out *o, const docs_state *s)
+{
+    const dq_docs_run *r = &s->run;
+    const dq_stats *st = &r->stats;
+    docs_out_printf(o, "{\"input\": %d, \"path\": ", s->input);
+    docs_out_json_string(o, s->relpath, false);
+    docs_out_printf(o, ", \"size\": %lld, \"mtime\": %lld, \"page\": %s, \"run_id\": ",
+                    (long long)s->size, (long long)s->mtime, s->page ? "true" : "false");
+    docs_out_json_string(o, r->run_id, false);
+    docs_out_str(o, ", \"checkpoint\": ");
+    docs_out_json_string(o, r->checkpoint, false);
+    render_optional(o, "data_asset", r->data_asset);
+    docs_out_str(o, ", \"run_time\": ");
+    docs_out_json_string(o, r->run_time_text, false);
+    docs_out_printf(o, ", \"run_time_us\": %lld, \"status\": \"%s\", \"duration_ms\": ",
+                    (long long)r->run_time, dq_status_name(r->status));
+    docs_out_json_double(o, r->duration_ms);
+    render_optional(o, "error", r->error);
+    docs_out_printf(
+        o,
+        ", \"content_hash\": \"%016llx\", \"stats\": [%d, %lld, %lld, %lld, %lld, "
+        "%lld, %lld, %lld, %lld, %lld, %lld, %lld, ",
+        (unsigned long long)r->content_hash, (int)st->origin, (long long)st->total_issues,
+        (long long)st->critical_issues, (long long)st->high_issues, (long long)st->medium_issues,
+        (long long)st->low_issues, (long long)st->total_validators,
+        (long long)st->passed_validators, (long long)st->failed_validators,
+        (long long)st->error_validators, (long long)st->total_rows, (long long)st->total_columns);
+    docs_out_json_double(o, st->pass_rate);
+    docs_out_str(o, ", ");
+    docs_out_json_double(o, st->issue_rate);
+    docs_out_str(o, ", ");
+    docs_out_json_double(o, st->execution_time_ms);
+    docs_out_str(o, "]}\n");
+}
+
+void docs_manifest_render(dq_docs_out *o, const docs_manifest *m)
+{
+    render_header(o, m);
+    for (size_t i = 0; i < m->len; i++)
+        render_state(o, m->states[i]);
+}
+
+/* ---- reading -------------------------------------------------------------------------- */
+
+static const cJSON *field(const cJSON *o, const char *key, int type_mask)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    return v && (v->type & type_mask) ? v : NULL;
+}
+
+static bool read_string(const cJSON *o, const char *key, bool optional, char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    if (optional && (!v || cJSON_IsNull(v)))
+        return true;
+    if (!cJSON_IsString(v))
+        return false;
+    *out = dq_strdup(v->valuestring);
+    return *out != NULL;
+}
+
+static bool read_int(const cJSON *o, const char *key, int64_t *out)
+{
+    const cJSON *v = field(o, key, cJSON_Number);
+    if (!v)
+        return false;
+    *out = (int64_t)v->valuedouble;
+    return true;
+}
+
+static bool read_stats(const cJSON *array, dq_stats *st)
+{
+    double v[15];
+    size_t n = 0;
+    for (const cJSON *c = cJSON_IsArray(array) ? array->child : NULL; c && n < 15; c = c->next)
+        if (cJSON_IsNumber(c))
+            v[n++] = c->valuedouble;
+    if (n != 15 || v[0] < DQ_STATS_NONE || v[0] > DQ_STATS_VALIDATION_RESULT)
+        return false;
+    int64_t *counts[] = {&st->total_issues,      &st->critical_issues,   &st->high_issues,
+                         &st->medium_issues,     &st->low_issues,        &st->total_validators,
+                         &st->passed_validators, &st->failed_validators, &st->error_validators,
+                         &st->total_rows,        &st->total_columns};
+    st->origin = (dq_stats_origin)(int)v[0];
+    for (size_t i = 0; i < 11; i++)
+        *counts[i] = (int64_t)v[i + 1];
+    st->pass_rate = v[12];
+    st->issue_rate = v[13];
+    st->execution_time_ms = v[14];
+    return true;
+}
+
+static bool read_run(const cJSON *o, dq_docs_run *r)
+{
+    const char *status = cJSON_GetStringValue(field(o, "status", cJSON_String));
+    const char *hash = cJSON_GetStringValue(field(o, "content_hash", cJSON_String));
+    const cJSON *duration = field(o, "duration_ms", cJSON_Number);
+    int64_t run_time;
+    char *end = NULL;
+    if (!status || dq_status_parse(status, &r->status) != DQ_OK || !hash || !duration ||
+        !read_int(o, "run_time_us", &run_time))
+        return false;
+    r->content_hash = strtoull(hash, &end, 16);
+    r->run_time = run_time;
+    r->duration_ms = duration->valuedouble;
+    return end && *end == '\0' && read_string(o, "run_id", false, &r->run_id) &&
+           read_string(o, "checkpoint", false, &r->checkpoint) &&
+           read_string(o, "data_asset", true, &r->data_asset) &&
+           read_string(o, "run_time", false, &r->run_time_text) &&
+           read_string(o, "error", true, &r->error) &&
+           read_stats(cJSON_GetObjectItemCaseSensitive(o, "stats"), &r->stats);
+}
+
+static docs_state *read_state(const cJSON *o)
+{
+    docs_state *s = calloc(1, sizeof(*s));
+    int64_t input;
+    if (!s)
+        return NULL;
+    bool ok = read_int(o, "input", &input) && input >= 0 && input < 1 << 20 &&
+              read_string(o, "path", false, &s->relpath) && read_int(o, "size", &s->size) &&
+              read_int(o, "mtime", &s->mtime) && read_run(o, &s->run);
+    s->input = (int)input;
+    s->page = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "page"));
+    if (ok)
+        s->key = docs_state_key(s->input, s->relpath);
+    if (!ok || !s->key) {
+        docs_state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
+static dq_code read_header(const cJSON *o, docs_manifest *m, const char *path, dq_error *err)
+{
+    const cJSON *version = field(o, "dqbatch_docs_manifest", cJSON_Number);
+    const char *format = cJSON_GetStringValue(field(o, "format", cJSON_String));
+    int64_t page_size = 0;
+    if (!version || version->valuedouble != MANIFEST_VERSION || !format ||
+        dq_docs_format_parse(format, &m->format, NULL) != DQ_OK ||
+        !read_int(o, "page_size", &page_size) || page_size < 1 ||
+        !read_string(o, "fingerprint", false, &m->fingerprint))
+        return dq_fail(err, DQ_EFORMAT, "%s: not a manifest of version %d", path, MANIFEST_VERSION);
+    m->page_size = (int)page_size;
+    return DQ_OK;
+}
+
+static dq_code read_line(const char *line, size_t len, size_t number, docs_manifest *m,
+                         const char *path, dq_error *err)
+{
+    cJSON *o = dq_json_parse(line, len, NULL, path);
+    dq_code rc = DQ_OK;
+    if (!cJSON_IsObject(o)) {
+        rc = dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a JSON object", path, number);
+    } else if (number == 1) {
+        rc = read_header(o, m, path, err);
+    } else {
+        docs_state *s = read_state(o);
+        if (!s)
+            rc = dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a stored result's summary", path,
+                         number);
+        else if ((rc = docs_manifest_add(m, s)) != DQ_OK) {
+            docs_state_free(s);
+            rc = dq_fail(err, rc, "%s: out of memory", path);
+        }
+    }
+    cJSON_Delete(o);
+    return rc;
+}
+
+dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err)
+{
+    memset(m, 0, sizeof(*m));
+    FILE *f = fopen(path, "r");
+    if (!f)
+        return errno == ENOENT ? DQ_OK
+                               : dq_fail(err, DQ_EIO, "%s: cannot open: %s", path, strerror(errno));
+    char *line = NULL;
+    size_t size = 0, number = 0;
+    ssize_t len;
+    dq_code rc = DQ_OK;
+    while (rc == DQ_OK && (len = getline(&line, &size, f)) >= 0) {
+        number++;
+        if ((size_t)len > MAX_LINE)
+            rc = dq_fail(err, DQ_ETOOBIG, "%s: line %zu is too long", path, number);
+        else
+            rc = read_line(line, (size_t)len, number, m, path, err);
+    }
+    if (rc == DQ_OK && ferror(f))
+        rc = dq_fail(err, DQ_EIO, "%s: cannot read: %s", path, strerror(errno));
+    if (rc == DQ_OK && number == 0)
+        rc = dq_fail(err, DQ_EFORMAT, "%s: empty", path);
+    free(line);
+    fclose(f);
+    if (rc)
+        docs_manifest_free(m);
+    return rc;
+}

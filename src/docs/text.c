@@ -1,0 +1,341 @@
+/* The writer every renderer shares: escaping for each place a string lands (HTML text
+ * and attributes, markdown, JSON as Python writes it, JSON inside <script>), numbers and
+ * times as the pages show them. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "docs_internal.h"
+
+void docs_out_init(dq_docs_out *o)
+{
+    dq_buf_init(&o->buf, DQ_DOCS_MAX_PAGE);
+    o->code = DQ_OK;
+}
+
+void docs_out_free(dq_docs_out *o)
+{
+    dq_buf_free(&o->buf);
+}
+
+void docs_out_reset(dq_docs_out *o)
+{
+    dq_buf_reset(&o->buf);
+    o->code = DQ_OK;
+}
+
+void docs_out_mem(dq_docs_out *o, const char *s, size_t n)
+{
+    if (o->code == DQ_OK && n)
+        o->code = dq_buf_add(&o->buf, s, n);
+}
+
+void docs_out_str(dq_docs_out *o, const char *s)
+{
+    if (s)
+        docs_out_mem(o, s, strlen(s));
+}
+
+void docs_out_char(dq_docs_out *o, char c)
+{
+    if (o->code == DQ_OK)
+        o->code = dq_buf_addc(&o->buf, c);
+}
+
+void docs_out_printf(dq_docs_out *o, const char *fmt, ...)
+{
+    if (o->code != DQ_OK)
+        return;
+    va_list ap;
+    va_start(ap, fmt);
+    o->code = dq_buf_vprintf(&o->buf, fmt, ap);
+    va_end(ap);
+}
+
+/* Length of the valid UTF-8 sequence at s (1..4), or 0 when it is not valid; the code
+ * point goes to *cp. Overlong forms and surrogates are invalid. */
+static size_t utf8_next(const unsigned char *s, unsigned *cp)
+{
+    unsigned c = s[0];
+    if (c < 0x80) {
+        *cp = c;
+        return 1;
+    }
+    size_t n = c >= 0xf0 ? 4 : c >= 0xe0 ? 3 : c >= 0xc2 ? 2 : 0;
+    if (n == 0 || c > 0xf4)
+        return 0;
+    unsigned v = c & (0x3f >> (n - 1));
+    for (size_t i = 1; i < n; i++) {
+        if ((s[i] & 0xc0) != 0x80)
+            return 0;
+        v = (v << 6) | (s[i] & 0x3f);
+    }
+    static const unsigned least[5] = {0, 0, 0x80, 0x800, 0x10000};
+    if (v < least[n] || v > 0x10ffff || (v >= 0xd800 && v <= 0xdfff))
+        return 0;
+    *cp = v;
+    return n;
+}
+
+static const char replacement[] = "\xef\xbf\xbd";
+
+void docs_out_html(dq_docs_out *o, const char *s)
+{
+    if (!s)
+        return;
+    const unsigned char *p = (const unsigned char *)s;
+    while (*p) {
+        const unsigned char *run = p;
+        /* Copy the longest stretch that needs nothing, then handle one character. */
+        while (*p >= 0x20 && *p < 0x7f && *p != '&' && *p != '<' && *p != '>' && *p != '"' &&
+               *p != '\'')
+            p++;
+        docs_out_mem(o, (const char *)run, (size_t)(p - run));
+        if (!*p)
+            break;
+        unsigned cp;
+        size_t n = utf8_next(p, &cp);
+        if (n == 0) {
+            docs_out_str(o, replacement);
+            p++;
+            continue;
+        }
+        switch (cp) {
+        case '&':
+            docs_out_str(o, "&amp;");
+            break;
+        case '<':
+            docs_out_str(o, "&lt;");
+            break;
+        case '>':
+            docs_out_str(o, "&gt;");
+            break;
+        case '"':
+            docs_out_str(o, "&quot;");
+            break;
+        case '\'':
+            docs_out_str(o, "&#39;");
+            break;
+        case '\n':
+        case '\t':
+            docs_out_char(o, (char)cp);
+            break;
+        default:
+            if (cp < 0x20 || cp == 0x7f || (cp >= 0x80 && cp < 0xa0))
+                docs_out_str(o, replacement);
+            else
+                docs_out_mem(o, (const char *)p, n);
+        }
+        p += n;
+    }
+}
+
+void docs_out_markdown(dq_docs_out *o, const char *s)
+{
+    if (!s)
+        return;
+    for (const char *p = s; *p;) {
+        size_t n = strcspn(p, "|`*_[]\\\n\r<>&\"'#");
+        if (n) {
+            /* Plain text still goes through the HTML escaper for invalid UTF-8. */
+            char *part = dq_strndup(p, n);
+            if (!part) {
+                o->code = o->code ? o->code : DQ_ENOMEM;
+                return;
+            }
+            docs_out_html(o, part);
+            free(part);
+            p += n;
+            continue;
+        }
+        if (*p == '\n' || *p == '\r')
+            docs_out_char(o, ' ');
+        else if (strchr("<>&\"'", *p))
+            docs_out_html(o, (char[]){*p, 0});
+        else {
+            docs_out_char(o, '\\');
+            docs_out_char(o, *p);
+        }
+        p++;
+    }
+}
+
+static void out_u_escape(dq_docs_out *o, unsigned v)
+{
+    docs_out_printf(o, "\\u%04x", v);
+}
+
+void docs_out_json_string(dq_docs_out *o, const char *s, bool script_safe)
+{
+    docs_out_char(o, '"');
+    const unsigned char *p = (const unsigned char *)(s ? s : "");
+    while (*p) {
+        const unsigned char *run = p;
+        while (*p >= 0x20 && *p < 0x7f && *p != '"' && *p != '\\' &&
+               !(script_safe && (*p == '<' || *p == '>' || *p == '&')))
+            p++;
+        docs_out_mem(o, (const char *)run, (size_t)(p - run));
+        if (!*p)
+            break;
+        unsigned cp;
+        size_t n = utf8_next(p, &cp);
+        if (n == 0) {
+            cp = 0xfffd;
+            n = 1;
+        }
+        p += n;
+        switch (cp) {
+        case '"':
+            docs_out_str(o, "\\\"");
+            continue;
+        case '\\':
+            docs_out_str(o, "\\\\");
+            continue;
+        case '\n':
+            docs_out_str(o, "\\n");
+            continue;
+        case '\r':
+            docs_out_str(o, "\\r");
+            continue;
+        case '\t':
+            docs_out_str(o, "\\t");
+            continue;
+        case '\b':
+            docs_out_str(o, "\\b");
+            continue;
+        case '\f':
+            docs_out_str(o, "\\f");
+            continue;
+        default:
+            break;
+        }
+        if (cp >= 0x10000) {
+            cp -= 0x10000;
+            out_u_escape(o, 0xd800 + (cp >> 10));
+            out_u_escape(o, 0xdc00 + (cp & 0x3ff));
+        } else {
+            out_u_escape(o, cp);
+        }
+    }
+    docs_out_char(o, '"');
+}
+
+/* Python's float repr: the shortest digits that read back to v, in fixed notation when
+ * the decimal exponent is in [-4, 16), else as d.ddde+XX. */
+void docs_out_json_double(dq_docs_out *o, double v)
+{
+    if (isnan(v)) {
+        docs_out_str(o, "NaN");
+        return;
+    }
+    if (isinf(v)) {
+        docs_out_str(o, v > 0 ? "Infinity" : "-Infinity");
+        return;
+    }
+    char text[48];
+    for (int precision = 0; precision <= 16; precision++) {
+        snprintf(text, sizeof(text), "%.*e", precision, v);
+        if (strtod(text, NULL) == v)
+            break;
+    }
+    char *e = strchr(text, 'e');
+    int exponent = atoi(e + 1);
+    char digits[24];
+    size_t nd = 0;
+    for (const char *p = text; p < e; p++)
+        if (*p >= '0' && *p <= '9')
+            digits[nd++] = *p;
+    digits[nd] = '\0';
+    if (v < 0 || (v == 0 && signbit(v)))
+        docs_out_char(o, '-');
+    if (exponent < -4 || exponent >= 16) {
+        docs_out_char(o, digits[0]);
+        if (nd > 1) {
+            docs_out_char(o, '.');
+            docs_out_str(o, digits + 1);
+        }
+        docs_out_printf(o, "e%c%02d", exponent < 0 ? '-' : '+', abs(exponent));
+        return;
+    }
+    if (exponent < 0) {
+        docs_out_str(o, "0.");
+        for (int i = -1; i > exponent; i--)
+            docs_out_char(o, '0');
+        docs_out_str(o, digits);
+        return;
+    }
+    size_t whole = (size_t)exponent + 1;
+    for (size_t i = 0; i < whole; i++)
+        docs_out_char(o, i < nd ? digits[i] : '0');
+    docs_out_char(o, '.');
+    docs_out_str(o, whole < nd ? digits + whole : "0");
+}
+
+/* cJSON keeps every number as a double: a whole number in the exact range is written
+ * as an integer, as the writer most likely had it. */
+static void out_json_number(dq_docs_out *o, double v)
+{
+    if (v > -9007199254740992.0 && v < 9007199254740992.0 && v == (double)(int64_t)v)
+        docs_out_printf(o, "%.0f", v);
+    else
+        docs_out_json_double(o, v);
+}
+
+static void out_newline(dq_docs_out *o, int indent, int depth)
+{
+    docs_out_char(o, '\n');
+    for (int i = 0; i < indent * depth; i++)
+        docs_out_char(o, ' ');
+}
+
+void docs_out_json(dq_docs_out *o, const cJSON *v, int indent, int depth, bool script_safe)
+{
+    if (!v || cJSON_IsNull(v)) {
+        docs_out_str(o, "null");
+    } else if (cJSON_IsBool(v)) {
+        docs_out_str(o, cJSON_IsTrue(v) ? "true" : "false");
+    } else if (cJSON_IsNumber(v)) {
+        out_json_number(o, v->valuedouble);
+    } else if (cJSON_IsString(v) || cJSON_IsRaw(v)) {
+        docs_out_json_string(o, v->valuestring, script_safe);
+    } else if (cJSON_IsArray(v) || cJSON_IsObject(v)) {
+        bool object = cJSON_IsObject(v);
+        docs_out_char(o, object ? '{' : '[');
+        for (const cJSON *c = v->child; c; c = c->next) {
+            if (indent)
+                out_newline(o, indent, depth + 1);
+            if (object) {
+                docs_out_json_string(o, c->string, script_safe);
+                docs_out_str(o, ": ");
+            }
+            docs_out_json(o, c, indent, depth + 1, script_safe);
+            if (c->next)
+                docs_out_str(o, indent ? "," : ", ");
+        }
+        if (indent && v->child)
+            out_newline(o, indent, depth);
+        docs_out_char(o, object ? '}' : ']');
+    }
+}
+
+void docs_out_count(dq_docs_out *o, int64_t n)
+{
+    char digits[32];
+    int len = snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
+    if (n < 0)
+        docs_out_char(o, '-');
+    for (int i = 0; i < len; i++) {
+        if (i && (len - i) % 3 == 0)
+            docs_out_char(o, ',');
+        docs_out_char(o, digits[i]);
+    }
+}
+
+void docs_out_time(dq_docs_out *o, dq_time t)
+{
+    char text[40];
+    if (dq_time_format(t, "%Y-%m-%d %H:%M:%S", text, sizeof(text)) == 0)
+        snprintf(text, sizeof(text), "-");
+    docs_out_str(o, text);
+}

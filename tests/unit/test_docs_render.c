@@ -1,0 +1,418 @@
+/* docs renderers: escaping for every context, Python's JSON numbers, safe file names, and
+ * the pages of single runs from truthound's own stored results. */
+#include <math.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "../../src/docs/docs_internal.h"
+#include "dqtest.h"
+
+static char *render_with(void (*fn)(dq_docs_out *, const char *), const char *input)
+{
+    dq_docs_out o;
+    docs_out_init(&o);
+    fn(&o, input);
+    ck_assert_int_eq(o.code, DQ_OK);
+    char *text = dq_strdup(dq_buf_str(&o.buf));
+    docs_out_free(&o);
+    return text;
+}
+
+static void json_plain(dq_docs_out *o, const char *s)
+{
+    docs_out_json_string(o, s, false);
+}
+
+static void json_script(dq_docs_out *o, const char *s)
+{
+    docs_out_json_string(o, s, true);
+}
+
+#define EXPECT_RENDER(fn, input, want)                                                             \
+    do {                                                                                           \
+        char *got_ = render_with(fn, input);                                                       \
+        ck_assert_str_eq(got_, want);                                                              \
+        free(got_);                                                                                \
+    } while (0)
+
+START_TEST(html_escapes_markup_quotes_and_bad_bytes)
+{
+    EXPECT_RENDER(docs_out_html, "<script>alert(1)</script>",
+                  "&lt;script&gt;alert(1)&lt;/script&gt;");
+    EXPECT_RENDER(docs_out_html, "\"><img src=x onerror=alert(1)>",
+                  "&quot;&gt;&lt;img src=x onerror=alert(1)&gt;");
+    EXPECT_RENDER(docs_out_html, "it's & \"that\"", "it&#39;s &amp; &quot;that&quot;");
+    /* Non-ASCII passes as it is; bad UTF-8, surrogates and controls become U+FFFD. */
+    EXPECT_RENDER(docs_out_html, "contrôle 📱", "contrôle 📱");
+    EXPECT_RENDER(docs_out_html,
+                  "a\xff"
+                  "b",
+                  "a\xef\xbf\xbd"
+                  "b");
+    EXPECT_RENDER(docs_out_html, "\xed\xa0\x80", "\xef\xbf\xbd\xef\xbf\xbd\xef\xbf\xbd");
+    EXPECT_RENDER(docs_out_html,
+                  "a\x01"
+                  "b\nc",
+                  "a\xef\xbf\xbd"
+                  "b\nc");
+    EXPECT_RENDER(docs_out_html, "\xc0\xaf", "\xef\xbf\xbd\xef\xbf\xbd");
+}
+END_TEST
+
+START_TEST(markdown_escapes_table_and_inline_syntax)
+{
+    EXPECT_RENDER(docs_out_markdown, "a|b *c* [x](javascript:y) <b>",
+                  "a\\|b \\*c\\* \\[x\\](javascript:y) &lt;b&gt;");
+    EXPECT_RENDER(docs_out_markdown, "two\nlines", "two lines");
+}
+END_TEST
+
+START_TEST(json_strings_are_ascii_and_script_safe)
+{
+    EXPECT_RENDER(json_plain, "contrôle", "\"contr\\u00f4le\"");
+    EXPECT_RENDER(json_plain, "📱", "\"\\ud83d\\udcf1\"");
+    EXPECT_RENDER(json_plain, "a\"b\\c\n\t", "\"a\\\"b\\\\c\\n\\t\"");
+    EXPECT_RENDER(json_plain, "</script>", "\"</script>\"");
+    EXPECT_RENDER(json_script, "</script><!--&", "\"\\u003c/script\\u003e\\u003c!--\\u0026\"");
+    EXPECT_RENDER(json_plain, "\xe2\x80\xa8", "\"\\u2028\"");
+}
+END_TEST
+
+static char *double_text(double v)
+{
+    dq_docs_out o;
+    docs_out_init(&o);
+    docs_out_json_double(&o, v);
+    char *text = dq_strdup(dq_buf_str(&o.buf));
+    docs_out_free(&o);
+    return text;
+}
+
+START_TEST(doubles_read_as_python_repr)
+{
+    struct {
+        double v;
+        const char *want;
+    } cases[] = {
+        {0.3333333333333333, "0.3333333333333333"},
+        {1.0, "1.0"},
+        {0.0, "0.0"},
+        {-0.0, "-0.0"},
+        {12.5, "12.5"},
+        {2.8240000000000003, "2.8240000000000003"},
+        {4.105380838908381e-07, "4.105380838908381e-07"},
+        {1e-05, "1e-05"},
+        {0.0001, "0.0001"},
+        {1e16, "1e+16"},
+        {1234567.0, "1234567.0"},
+        {9999999999999998.0, "9999999999999998.0"},
+        {8376.218731476869, "8376.218731476869"},
+        {1.5e300, "1.5e+300"},
+        {NAN, "NaN"},
+        {-INFINITY, "-Infinity"},
+    };
+    for (size_t i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        char *got = double_text(cases[i].v);
+        ck_assert_msg(strcmp(got, cases[i].want) == 0, "%.17g: got %s, want %s", cases[i].v, got,
+                      cases[i].want);
+        free(got);
+    }
+}
+END_TEST
+
+START_TEST(json_trees_are_written_as_json_dumps)
+{
+    cJSON *v = cJSON_Parse("{\"a\": [1, 2.5, \"x\", null, true], \"b\": {}, \"c\": []}");
+    ck_assert_ptr_nonnull(v);
+    dq_docs_out o;
+    docs_out_init(&o);
+    docs_out_json(&o, v, 0, 0, false);
+    ck_assert_str_eq(dq_buf_str(&o.buf),
+                     "{\"a\": [1, 2.5, \"x\", null, true], \"b\": {}, \"c\": []}");
+    docs_out_reset(&o);
+    docs_out_json(&o, v, 2, 0, false);
+    ck_assert_str_eq(dq_buf_str(&o.buf), "{\n  \"a\": [\n    1,\n    2.5,\n    \"x\",\n    "
+                                         "null,\n    true\n  ],\n  \"b\": {},\n  \"c\": []\n}");
+    docs_out_free(&o);
+    cJSON_Delete(v);
+}
+END_TEST
+
+START_TEST(counts_have_thousands_separators)
+{
+    dq_docs_out o;
+    docs_out_init(&o);
+    docs_out_count(&o, 2435832);
+    docs_out_char(&o, ' ');
+    docs_out_count(&o, 999);
+    docs_out_char(&o, ' ');
+    docs_out_count(&o, -1000);
+    ck_assert_str_eq(dq_buf_str(&o.buf), "2,435,832 999 -1,000");
+    docs_out_free(&o);
+}
+END_TEST
+
+static bool slug_is_safe(const char *slug)
+{
+    if (!*slug || slug[0] == '.' || strlen(slug) > 100)
+        return false;
+    for (const char *p = slug; *p; p++)
+        if (!((*p >= 'a' && *p <= 'z') || (*p >= '0' && *p <= '9') || strchr("_-.", *p)))
+            return false;
+    return true;
+}
+
+START_TEST(slugs_are_safe_unique_and_stable)
+{
+    const char *names[] = {"orders_hourly",
+                           "a/b",
+                           "a_b",
+                           "a b",
+                           "a\\b",
+                           "..",
+                           ".",
+                           "../../etc/passwd",
+                           "",
+                           "contrôle_fournisseurs",
+                           "Orders",
+                           "orders",
+                           "評価",
+                           "x-0123456789abcdef",
+                           "daily/2024/03/07 run #1",
+                           "a_very_long_checkpoint_name_that_goes_on_and_on_and_on_past_the_limit_"
+                           "of_sixty_characters"};
+    size_t n = sizeof(names) / sizeof(names[0]);
+    char *slugs[sizeof(names) / sizeof(names[0])];
+    for (size_t i = 0; i < n; i++) {
+        slugs[i] = dq_docs_slug(names[i]);
+        ck_assert_ptr_nonnull(slugs[i]);
+        ck_assert_msg(slug_is_safe(slugs[i]), "unsafe slug '%s' for '%s'", slugs[i], names[i]);
+        char *again = dq_docs_slug(names[i]);
+        ck_assert_str_eq(again, slugs[i]);
+        free(again);
+        for (size_t j = 0; j < i; j++)
+            ck_assert_msg(strcmp(slugs[i], slugs[j]) != 0, "'%s' and '%s' share '%s'", names[i],
+                          names[j], slugs[i]);
+    }
+    ck_assert_str_eq(slugs[0], "orders_hourly");
+    ck_assert_str_eq(slugs[11], "orders");
+    ck_assert_ptr_nonnull(strstr(slugs[9], "contr_le_fournisseurs-"));
+    for (size_t i = 0; i < n; i++)
+        free(slugs[i]);
+    char *url = dq_docs_run_url("https://dq.example.com/docs/", DQ_DOCS_HTML, "a/b", "run 1");
+    ck_assert_ptr_nonnull(url);
+    ck_assert_msg(strncmp(url, "https://dq.example.com/docs/checkpoints/a_b-", 44) == 0, "%s", url);
+    ck_assert_ptr_nonnull(strstr(url, "/runs/run_1-"));
+    free(url);
+}
+END_TEST
+
+/* ---- run pages from truthound's own files ------------------------------------------ */
+
+static void decode_fixture(const char *relpath, dq_result *r)
+{
+    char *rel = dq_asprintf("truthound/store/%s", relpath);
+    char *path = dqtest_fixture(rel);
+    size_t len = 0;
+    char *data = dqtest_read(path, &len);
+    ck_assert_msg(data != NULL, "cannot read %s", path);
+    dq_format format;
+    ck_assert(dq_decode_name_format(relpath, &format));
+    dq_error err = {0};
+    dq_decode_opts opts = {.max_bytes = DQ_DEFAULT_MAX_RESULT_BYTES};
+    ck_assert_msg(dq_decode(relpath, data, len, format, &opts, r, &err) == DQ_OK, "%s", err.msg);
+    free(data);
+    free(path);
+    free(rel);
+}
+
+static dq_docs_site test_site(dq_docs_format format)
+{
+    dq_docs_site site = {.format = format,
+                         .ext = dq_docs_format_ext(format),
+                         .site_name = "Test <Docs>",
+                         .history = 100,
+                         .page_size = 100};
+    return site;
+}
+
+static char *render_run(const char *relpath, dq_docs_format format, dq_result *r)
+{
+    decode_fixture(relpath, r);
+    dq_docs_site site = test_site(format);
+    dq_docs_out o;
+    docs_out_init(&o);
+    docs_render_run(&o, &site, r);
+    ck_assert_int_eq(o.code, DQ_OK);
+    char *text = dq_strdup(dq_buf_str(&o.buf));
+    docs_out_free(&o);
+    return text;
+}
+
+static size_t count(const char *text, const char *needle)
+{
+    size_t n = 0;
+    for (const char *p = text; (p = strstr(p, needle)) != NULL; p += strlen(needle))
+        n++;
+    return n;
+}
+
+START_TEST(run_page_shows_every_issue_check_and_statistic)
+{
+    dq_result r;
+    char *html =
+        render_run("by_status/warning/customer_accounts_daily_20240307_184707_18bd0120.json",
+                   DQ_DOCS_HTML, &r);
+    ck_assert_ptr_nonnull(strstr(html, "customer_accounts_daily_20240307_184707_18bd0120"));
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"badge st-warning\">warning</span>"));
+    ck_assert_ptr_nonnull(strstr(html, "<title>customer_accounts_daily · "));
+    ck_assert_ptr_nonnull(strstr(html, "Test &lt;Docs&gt;"));
+    /* One row per issue, per check; the pass rate as truthound prints it. */
+    ck_assert_int_eq(r.stats.total_issues, 3);
+    ck_assert_int_eq(count(html, "<span class=\"sev sev-"), (size_t)r.stats.total_issues);
+    ck_assert_int_eq(count(html, "<span class=\"pill ok\">passed</span>") +
+                         count(html, "<span class=\"pill bad\">failed</span>"),
+                     (size_t)r.stats.total_validators);
+    char pass[32];
+    snprintf(pass, sizeof(pass), "%.1f%%", r.stats.pass_rate * 100.0);
+    ck_assert_ptr_nonnull(strstr(html, pass));
+    ck_assert_ptr_nonnull(strstr(html, "Data information"));
+    ck_assert_ptr_nonnull(strstr(html, "../../../assets/style.css"));
+    ck_assert_ptr_null(strstr(html, "<link rel=\"canonical\""));
+    ck_assert_str_eq(html + strlen(html) - 8, "</html>\n");
+    free(html);
+    dq_result_free(&r);
+}
+END_TEST
+
+START_TEST(error_run_gets_a_page_with_its_error)
+{
+    dq_result r;
+    char *html = render_run("by_status/error/app_reviews_quality_20240319_060045_79296ca4.json",
+                            DQ_DOCS_HTML, &r);
+    ck_assert_ptr_nonnull(r.error);
+    ck_assert_ptr_nonnull(strstr(html, "<section class=\"error-box\"><h2>Error</h2><pre>"));
+    ck_assert_ptr_nonnull(strstr(html, "badge st-error"));
+    ck_assert_ptr_nonnull(strstr(html, "N/A"));
+    free(html);
+    dq_result_free(&r);
+    char *md = render_run("by_status/error/app_reviews_quality_20240319_060045_79296ca4.json",
+                          DQ_DOCS_MARKDOWN, &r);
+    ck_assert_ptr_nonnull(strstr(md, "## Error"));
+    free(md);
+    dq_result_free(&r);
+}
+END_TEST
+
+START_TEST(json_run_page_is_the_result_without_validation_result)
+{
+    dq_result r;
+    char *json =
+        render_run("by_status/warning/customer_accounts_daily_20240307_184707_18bd0120.json",
+                   DQ_DOCS_JSON, &r);
+    cJSON *doc = cJSON_Parse(json);
+    ck_assert_ptr_nonnull(doc);
+    ck_assert_ptr_null(cJSON_GetObjectItem(doc, "validation_result"));
+    ck_assert_str_eq(cJSON_GetObjectItem(doc, "run_id")->valuestring, r.run_id);
+    ck_assert_ptr_nonnull(cJSON_GetObjectItem(doc, "validation_run"));
+    ck_assert_ptr_nonnull(strstr(json, "\n  \"checkpoint_name\": \"customer_accounts_daily\",\n"));
+    cJSON_Delete(doc);
+    free(json);
+    dq_result_free(&r);
+}
+END_TEST
+
+START_TEST(no_details_run_says_where_its_counts_come_from)
+{
+    dq_result r;
+    char *html =
+        render_run("flat/customer_accounts_daily_20240326_231825_3ee39c66.json", DQ_DOCS_HTML, &r);
+    ck_assert_int_eq(r.stats.origin, DQ_STATS_VALIDATION_RESULT);
+    ck_assert_ptr_nonnull(strstr(html, "validation_result.statistics"));
+    ck_assert_ptr_nonnull(strstr(html, "Total issues</div><div class=\"tile-value\">3<"));
+    free(html);
+    dq_result_free(&r);
+}
+END_TEST
+
+START_TEST(non_ascii_names_render_as_text)
+{
+    dq_result r;
+    char *html = render_run("by_status/warning/contrôle_fournisseurs_20240310_134042_8634f1ca.json",
+                            DQ_DOCS_HTML, &r);
+    ck_assert_ptr_nonnull(strstr(html, "<h1>contrôle_fournisseurs</h1>"));
+    ck_assert_ptr_nonnull(strstr(html, "données/fournisseurs_été.csv"));
+    /* Actions executed before the store action are listed. */
+    ck_assert_ptr_nonnull(strstr(html, "slack_dq_alerts"));
+    free(html);
+    dq_result_free(&r);
+}
+END_TEST
+
+/* ---- charts ------------------------------------------------------------------------- */
+
+START_TEST(charts_draw_one_mark_per_run)
+{
+    dq_docs_run runs[5];
+    const dq_docs_run *ptrs[5];
+    memset(runs, 0, sizeof(runs));
+    for (int i = 0; i < 5; i++) {
+        runs[i].run_id = dq_asprintf("run_%d", i);
+        runs[i].run_time = (dq_time)i * 3600 * 1000000;
+        runs[i].status = i == 3 ? DQ_STATUS_ERROR : DQ_STATUS_WARNING;
+        runs[i].stats.origin = i == 3 ? DQ_STATS_NONE : DQ_STATS_VALIDATION_RUN;
+        runs[i].stats.total_issues = i == 3 ? 0 : i;
+        runs[i].stats.low_issues = runs[i].stats.total_issues;
+        runs[i].stats.pass_rate = 0.25 * i;
+        ptrs[i] = &runs[i];
+    }
+    dq_docs_out o;
+    docs_out_init(&o);
+    docs_svg_pass_rate(&o, ptrs, 5);
+    const char *svg = dq_buf_str(&o.buf);
+    ck_assert_int_eq(count(svg, "<circle"), 5);
+    /* The error run breaks the line in two. */
+    ck_assert_int_eq(count(svg, "<polyline"), 2);
+    docs_out_reset(&o);
+    docs_svg_issues(&o, ptrs, 5);
+    ck_assert_int_eq(count(dq_buf_str(&o.buf), "<g class=\"bar\">"), 5);
+    ck_assert_int_eq(count(dq_buf_str(&o.buf), "class=\"sev-low\""), 3);
+    docs_out_reset(&o);
+    docs_svg_timeline(&o, ptrs, 5, "runs/", "html");
+    ck_assert_int_eq(count(dq_buf_str(&o.buf), "<a href=\"runs/run_"), 5);
+    ck_assert_int_eq(count(dq_buf_str(&o.buf), "class=\"st-error\""), 1);
+    ck_assert_int_eq(o.code, DQ_OK);
+    docs_out_free(&o);
+    for (int i = 0; i < 5; i++)
+        free(runs[i].run_id);
+}
+END_TEST
+
+static Suite *docs_render_suite(void)
+{
+    Suite *s = suite_create("docs_render");
+    TCase *tc = tcase_create("text");
+    tcase_add_test(tc, html_escapes_markup_quotes_and_bad_bytes);
+    tcase_add_test(tc, markdown_escapes_table_and_inline_syntax);
+    tcase_add_test(tc, json_strings_are_ascii_and_script_safe);
+    tcase_add_test(tc, doubles_read_as_python_repr);
+    tcase_add_test(tc, json_trees_are_written_as_json_dumps);
+    tcase_add_test(tc, counts_have_thousands_separators);
+    tcase_add_test(tc, slugs_are_safe_unique_and_stable);
+    suite_add_tcase(s, tc);
+    tc = tcase_create("pages");
+    tcase_add_test(tc, run_page_shows_every_issue_check_and_statistic);
+    tcase_add_test(tc, error_run_gets_a_page_with_its_error);
+    tcase_add_test(tc, json_run_page_is_the_result_without_validation_result);
+    tcase_add_test(tc, no_details_run_says_where_its_counts_come_from);
+    tcase_add_test(tc, non_ascii_names_render_as_text);
+    tcase_add_test(tc, charts_draw_one_mark_per_run);
+    suite_add_tcase(s, tc);
+    return s;
+}
+
+int main(void)
+{
+    return dqtest_run(docs_render_suite());
+}
