@@ -78,7 +78,7 @@ typedef struct dq_request {
     long *success_codes;        /* NULL: any 2xx; owned (malloc) */
     size_t success_code_count;
     bool ssl_verify;    /* default true */
-    char *ca_file;      /* extra CA bundle for this destination, or NULL */
+    char *ca_file;      /* CA bundle for this request instead of the system's, or NULL */
     dq_rate rate;       /* per destination; per_second 0: the provider's default */
     int max_in_flight;  /* per destination; 0 means the provider's default */
     dq_strlist secrets; /* strings to redact wherever this request is shown */

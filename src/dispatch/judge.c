@@ -202,21 +202,24 @@ static bool curl_retryable(int code)
     }
 }
 
+/* For SMTP the body is the server's last reply line ("554 5.7.1 Message rejected"). */
 static void judge_smtp(const dq_answer *a, dq_judgement *out)
 {
     const char *what =
         a->curl_error && *a->curl_error ? a->curl_error : curl_easy_strerror(a->curl_code);
+    if (a->status >= 400 && a->body && *a->body)
+        what = a->body;
     if (a->curl_code == CURLE_OK) {
         verdict(out, DQ_VERDICT_DELIVERED, -1, "SMTP %ld", a->status);
         return;
     }
     /* 4xx replies are temporary by definition (SES answers 454 when throttling). */
     if (a->status >= 400 && a->status < 500) {
-        verdict(out, DQ_VERDICT_THROTTLED, -1, "smtp: %ld: %s", a->status, what);
+        verdict(out, DQ_VERDICT_THROTTLED, -1, "smtp: %s", what);
         return;
     }
     if (a->status >= 500 || !curl_retryable(a->curl_code)) {
-        verdict(out, DQ_VERDICT_FAIL, -1, "smtp: %ld: %s", a->status, what);
+        verdict(out, DQ_VERDICT_FAIL, -1, "smtp: %s", what);
         return;
     }
     verdict(out, DQ_VERDICT_RETRY, -1, "smtp: %s", what);

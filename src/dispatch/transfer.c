@@ -37,6 +37,12 @@ static size_t on_header(char *data, size_t size, size_t count, void *arg)
     memcpy(line, data, n);
     line[n] = '\0';
     line[strcspn(line, "\r\n")] = '\0';
+    if (job->req.kind == DQ_REQUEST_SMTP) {
+        /* The server's replies come here: keep the last one for the error message. */
+        dq_buf_reset(&job->response);
+        dq_buf_adds(&job->response, line);
+        return n;
+    }
     char *colon = strchr(line, ':');
     if (!colon)
         return n;
@@ -138,6 +144,8 @@ static bool setup_smtp(dq_job *job)
     curl_easy_setopt(e, CURLOPT_READFUNCTION, on_upload);
     curl_easy_setopt(e, CURLOPT_READDATA, job);
     curl_easy_setopt(e, CURLOPT_INFILESIZE_LARGE, (curl_off_t)r->body_len);
+    curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
+    curl_easy_setopt(e, CURLOPT_HEADERDATA, job);
     if (r->use_tls)
         curl_easy_setopt(e, CURLOPT_USE_SSL, (long)CURLUSESSL_ALL);
     return true;
