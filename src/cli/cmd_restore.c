@@ -5,6 +5,7 @@
 #include <archive.h>
 #include <archive_entry.h>
 #include <errno.h>
+#include <locale.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -13,13 +14,15 @@
 #include <zlib.h>
 
 #include "commands.h"
+#include "dqbatch/objstore.h"
 #include "options.h"
 
 static const char restore_help[] =
     "usage: dqbatch restore [options] PATH... -o OUT\n"
     "Write the selected results as a truthound store (StoreValidationResult's layout), or\n"
-    "into an archive when OUT ends in .tar, .tar.gz, .tgz or .zip.\n\n"
-    "  -o, --output OUT      the store directory or archive to write\n"
+    "into an archive when OUT ends in .tar, .tar.gz, .tgz or .zip, or into a bucket when\n"
+    "OUT is s3://bucket/prefix or gs://bucket/prefix.\n\n"
+    "  -o, --output OUT      the store directory, archive or bucket to write\n"
     "  --partition-by P      date (default), checkpoint, status or none\n"
     "  --compress            gzip JSON results (as truthound's compress=True)\n";
 
@@ -28,6 +31,7 @@ typedef enum restore_target_kind {
     RESTORE_TAR,
     RESTORE_TAR_GZ,
     RESTORE_ZIP,
+    RESTORE_BUCKET,
 } restore_target_kind;
 
 typedef struct restore_job {
@@ -38,6 +42,7 @@ typedef struct restore_job {
     size_t max_bytes;
     const dq_records *records; /* the winners, sorted by (input, seq) */
     struct archive *archive;   /* when writing an archive */
+    dq_objstore *bucket;       /* when writing into a bucket */
     char *archive_tmp;
     size_t written;
     size_t unchanged;
@@ -46,6 +51,8 @@ typedef struct restore_job {
 
 static restore_target_kind restore_kind(const char *output)
 {
+    if (dq_objstore_is_uri(output))
+        return RESTORE_BUCKET;
     if (dq_str_ends_with(output, ".tar.gz") || dq_str_ends_with(output, ".tgz"))
         return RESTORE_TAR_GZ;
     if (dq_str_ends_with(output, ".tar"))
@@ -66,6 +73,8 @@ static int compare_origin(const void *a, const void *b)
 static const dq_record *restore_find(const restore_job *job, const dq_entry *entry)
 {
     dq_record key = {.input = entry->input, .seq = entry->seq};
+    if (job->records->len == 0)
+        return NULL;
     return bsearch(&key, job->records->items, job->records->len, sizeof(dq_record), compare_origin);
 }
 
@@ -153,6 +162,36 @@ static dq_code restore_write_file(restore_job *job, const char *relpath, const d
     return rc;
 }
 
+/* As for a file: an equal object already there is left alone, a different one is an
+ * error, never an overwrite. */
+static dq_code restore_write_object(restore_job *job, const char *relpath, const dq_buf *bytes,
+                                    dq_error *err)
+{
+    dq_buf existing;
+    dq_buf_init(&existing, bytes->len + 1);
+    bool found = false;
+    dq_code rc = dq_objstore_get(job->bucket, relpath, bytes->len + 1, &existing, &found, err);
+    if (rc == DQ_ETOOBIG) { /* longer than ours, so different */
+        found = true;
+        rc = DQ_OK;
+    }
+    if (rc == DQ_OK && !found)
+        rc = dq_objstore_put(job->bucket, relpath, bytes->data, bytes->len, err);
+    if (rc == DQ_OK && !found)
+        job->written++;
+    else if (rc == DQ_OK && existing.len == bytes->len &&
+             memcmp(existing.data, bytes->data, bytes->len) == 0)
+        job->unchanged++;
+    else if (rc == DQ_OK) {
+        char *name = dq_objstore_name(job->bucket, relpath);
+        rc = dq_fail(err, DQ_EEXIST, "%s: a different object is already there",
+                     name ? name : relpath);
+        free(name);
+    }
+    dq_buf_free(&existing);
+    return rc;
+}
+
 static dq_code restore_write_member(restore_job *job, const char *relpath, const dq_buf *bytes,
                                     int64_t mtime, dq_error *err)
 {
@@ -202,6 +241,8 @@ static dq_code restore_one(restore_job *job, dq_entry *entry, const dq_record *r
     const dq_buf *bytes = gzip_now ? &packed : &raw;
     if (rc == DQ_OK && job->kind == RESTORE_DIRECTORY)
         rc = restore_write_file(job, relpath, bytes, err);
+    else if (rc == DQ_OK && job->kind == RESTORE_BUCKET)
+        rc = restore_write_object(job, relpath, bytes, err);
     else if (rc == DQ_OK)
         rc = restore_write_member(job, relpath, bytes, entry->mtime, err);
     free(relpath);
@@ -273,21 +314,26 @@ static int restore_run(dq_cli_common *common, restore_job *job)
     dq_code rc = dq_scan_run(&opts, NULL, NULL, &records, &report, &err);
     if (rc)
         dq_errorf("%s", err.msg);
-    qsort(records.items, records.len, sizeof(dq_record), compare_origin);
+    if (records.len > 1)
+        qsort(records.items, records.len, sizeof(dq_record), compare_origin);
     job->records = &records;
     job->max_bytes = opts.max_result_bytes;
+    bool archive = job->kind != RESTORE_DIRECTORY && job->kind != RESTORE_BUCKET;
     dq_code out_rc = job->kind == RESTORE_DIRECTORY ? dq_mkdirs(job->output, &err)
-                                                    : restore_archive_open(job, &err);
+                     : job->kind == RESTORE_BUCKET
+                         ? dq_objstore_open(job->output, &job->bucket, &err)
+                         : restore_archive_open(job, &err);
     if (out_rc == DQ_OK) {
         dq_source_opts source_opts = {.max_bytes = opts.max_result_bytes};
         dq_source_walk(opts.inputs, opts.input_count, &source_opts, restore_entry, job, NULL);
-        if (job->kind != RESTORE_DIRECTORY)
+        if (archive)
             out_rc = restore_archive_close(job, true, &err);
-    } else if (job->kind != RESTORE_DIRECTORY) {
+    } else if (archive) {
         restore_archive_close(job, false, NULL);
     }
     if (out_rc)
         dq_errorf("%s", err.msg);
+    dq_objstore_close(job->bucket);
     int status = dq_cli_scan_summary(&report, "results");
     dq_note("%zu written, %zu already there, %zu failed", job->written, job->unchanged,
             job->failed);
