@@ -173,5 +173,7 @@ int dq_cli_scan_summary(const dq_scan_report *report, const char *what)
             "%zu conflicting duplicates, %zu bad",
             report->selected, what, report->entries, report->filtered, report->not_results,
             report->duplicates, report->conflicts, report->bad);
+    if (report->bad)
+        dq_errorf("%zu bad input%s, each named above", report->bad, report->bad == 1 ? "" : "s");
     return report->bad ? 1 : 0;
 }

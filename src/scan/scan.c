@@ -114,6 +114,21 @@ static dq_code scan_decode(scan_state *s, dq_entry *entry, dq_result *result, bo
     return rc;
 }
 
+static void scan_keep_record(scan_state *s, dq_record *rec)
+{
+    pthread_mutex_lock(&s->lock);
+    dq_code rc = records_push(s->records, rec);
+    if (rc) {
+        s->out_of_memory = true;
+        s->report->bad++;
+    }
+    pthread_mutex_unlock(&s->lock);
+    if (rc) {
+        dq_errorf("%s: out of memory", rec->name);
+        dq_record_free(rec);
+    }
+}
+
 static void scan_keep(scan_state *s, const dq_entry *entry, const dq_result *result,
                       bool compressed, dq_format format)
 {
@@ -129,21 +144,6 @@ static void scan_keep(scan_state *s, const dq_entry *entry, const dq_result *res
     rec.compressed = compressed;
     rec.format = format;
     scan_keep_record(s, &rec);
-}
-
-static void scan_keep_record(scan_state *s, dq_record *rec)
-{
-    pthread_mutex_lock(&s->lock);
-    dq_code rc = records_push(s->records, rec);
-    if (rc) {
-        s->out_of_memory = true;
-        s->report->bad++;
-    }
-    pthread_mutex_unlock(&s->lock);
-    if (rc) {
-        dq_errorf("%s: out of memory", rec->name);
-        dq_record_free(rec);
-    }
 }
 
 /* An entry the consumer already knows: its record stands in for reading it. */
@@ -244,6 +244,8 @@ static int compare_time_then_run_id(const void *a, const void *b)
  * the same bytes is dropped quietly; different bytes get a warning naming both files. */
 static void settle_duplicates(dq_records *records, dq_scan_report *report)
 {
+    if (records->len < 2)
+        return;
     qsort(records->items, records->len, sizeof(dq_record), compare_run_id_then_origin);
     size_t kept = 0;
     for (size_t i = 0; i < records->len; i++) {

@@ -7,7 +7,7 @@ TRUTHOUND="$DQ_FIXTURES/truthound"
 PY=/usr/bin/python3
 HERE="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/dqit-XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
+trap '[ -n "${DQ_KEEP:-}" ] || rm -rf "$WORK"' EXIT
 passed=0
 failed=0
 
