@@ -319,6 +319,10 @@ static int restore_run(dq_cli_common *common, restore_job *job)
     job->records = &records;
     job->max_bytes = opts.max_result_bytes;
     bool archive = job->kind != RESTORE_DIRECTORY && job->kind != RESTORE_BUCKET;
+    /* libarchive converts member names through the thread's locale; under "C" it cannot
+     * write a non-ASCII checkpoint name at all. */
+    locale_t utf8 = newlocale(LC_CTYPE_MASK, "C.UTF-8", (locale_t)0);
+    locale_t old = utf8 ? uselocale(utf8) : (locale_t)0;
     dq_code out_rc = job->kind == RESTORE_DIRECTORY ? dq_mkdirs(job->output, &err)
                      : job->kind == RESTORE_BUCKET
                          ? dq_objstore_open(job->output, &job->bucket, &err)
@@ -330,6 +334,10 @@ static int restore_run(dq_cli_common *common, restore_job *job)
             out_rc = restore_archive_close(job, true, &err);
     } else if (archive) {
         restore_archive_close(job, false, NULL);
+    }
+    if (utf8) {
+        uselocale(old);
+        freelocale(utf8);
     }
     if (out_rc)
         dq_errorf("%s", err.msg);
