@@ -172,6 +172,43 @@ dq_code action_add_header(dq_request *req, const char *name, const char *value)
     return rc;
 }
 
+/* Path segments of a webhook URL that carry its token: mixed case, digits, or long. */
+static bool segment_secret(const char *seg, size_t len)
+{
+    static const char *const words[] = {"services",    "webhooks", "webhookb2", "IncomingWebhook",
+                                        "sendMessage", "enqueue",  "alerts",    NULL};
+    for (size_t i = 0; words[i]; i++)
+        if (strlen(words[i]) == len && memcmp(words[i], seg, len) == 0)
+            return false;
+    bool upper = false, digit = false;
+    for (size_t i = 0; i < len; i++) {
+        upper = upper || (seg[i] >= 'A' && seg[i] <= 'Z');
+        digit = digit || (seg[i] >= '0' && seg[i] <= '9');
+    }
+    return len >= 6 && (upper || digit || len >= 20);
+}
+
+dq_code action_add_url_secrets(dq_request *req, const char *url)
+{
+    const char *p = strstr(url, "://");
+    p = p ? strchr(p + 3, '/') : NULL;
+    while (p && *p) {
+        p++;
+        size_t len = strcspn(p, "/?#");
+        if (segment_secret(p, len)) {
+            char *seg = dq_strndup(p, len);
+            dq_code rc = seg ? dq_strlist_add(&req->secrets, seg) : DQ_ENOMEM;
+            free(seg);
+            if (rc)
+                return rc;
+        }
+        p += len;
+        if (*p != '/')
+            break;
+    }
+    return DQ_OK;
+}
+
 dq_code action_add_secret(dq_request *req, const char *secret)
 {
     if (!secret || !*secret)
@@ -534,6 +571,15 @@ dq_code dq_action_render(const dq_action_config *a, const dq_result *r,
     dq_error_clear(err);
     size_t before = out->len;
     dq_code rc = renderers[a->type](a, &v, ctx, out, err);
+    /* A label is shown: nothing the request keeps secret may appear in it. */
+    for (size_t i = before; !rc && i < out->len; i++) {
+        dq_request *q = &out->items[i];
+        char *safe = q->destination_label ? dq_redact(q->destination_label, &q->secrets) : NULL;
+        if (q->destination_label && !safe)
+            rc = DQ_ENOMEM;
+        free(q->destination_label);
+        q->destination_label = safe;
+    }
     if (rc) {
         /* Nothing half-made leaves the renderer. */
         while (out->len > before)

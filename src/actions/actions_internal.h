@@ -47,6 +47,8 @@ dq_code action_http_json(dq_request_list *out, const dq_action_config *a, const 
                          dq_request **req);
 dq_code action_add_header(dq_request *req, const char *name, const char *value);
 dq_code action_add_secret(dq_request *req, const char *secret);
+/* Adds the path segments of a webhook URL that look like its token as secrets. */
+dq_code action_add_url_secrets(dq_request *req, const char *url);
 /* "x-api-key" -> "X-Api-Key", as urllib sends header names. */
 void action_title_case(char *name);
 

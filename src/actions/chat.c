@@ -160,7 +160,7 @@ dq_code render_slack(const dq_action_config *a, const action_view *v, const dq_r
                                        json_headers, &req)
                     : DQ_ENOMEM;
     if (!rc)
-        rc = action_add_secret(req, url);
+        rc = action_add_secret(req, url) ? DQ_ENOMEM : action_add_url_secrets(req, url);
     cJSON_Delete(body);
     return rc;
 }
@@ -266,7 +266,7 @@ dq_code render_discord(const dq_action_config *a, const action_view *v,
                                        body, json_headers, &req)
                     : DQ_ENOMEM;
     if (!rc)
-        rc = action_add_secret(req, url);
+        rc = action_add_secret(req, url) ? DQ_ENOMEM : action_add_url_secrets(req, url);
     cJSON_Delete(body);
     return rc;
 }

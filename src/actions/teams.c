@@ -348,7 +348,7 @@ dq_code render_teams(const dq_action_config *a, const action_view *v, const dq_r
                             : DQ_ENOMEM;
     if (!rc) {
         req->ssl_verify = dq_setting_bool(a, "verify_ssl", true);
-        rc = action_add_secret(req, url);
+        rc = action_add_secret(req, url) ? DQ_ENOMEM : action_add_url_secrets(req, url);
     }
     cJSON_Delete(body);
     return rc;

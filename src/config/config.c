@@ -430,7 +430,7 @@ static bool read_settings(config_loader *l, const cJSON *node, dq_action_config 
             ok = false;
         }
     }
-    if (ok && !config_check_type(a->type, a->settings, node, loader_report, l))
+    if (!config_check_type(a->type, a->settings, node, loader_report, l))
         ok = false;
     return ok;
 }
