@@ -16,7 +16,10 @@ static void print_http(FILE *out, const dq_request *r, const dq_strlist *secrets
 {
     char *url = dq_redact_url(r->url);
     const char *method = r->method ? r->method : r->body ? "POST" : "GET";
-    fprintf(out, "%s %s\n", method, url ? url : "***");
+    char *prefix = dq_asprintf("%s ", method);
+    /* Secrets too: a token may look like a plain word to dq_redact_url. */
+    print_redacted(out, secrets, prefix ? prefix : "", url ? url : "***");
+    free(prefix);
     free(url);
     for (size_t i = 0; i < r->headers.len; i++) {
         char *h = dq_redact_header(r->headers.items[i], secrets);
