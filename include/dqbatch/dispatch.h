@@ -71,7 +71,9 @@ typedef struct dq_request {
     char *working_directory;
     /* Policy */
     double timeout_seconds;     /* per attempt; default 30 */
-    int retry_count;            /* retries after the first attempt; -1 (default): 5 */
+    int retry_count;            /* retries after errors (network, timeout, 5xx); -1
+                                   (default): 5. Throttling answers are waited out until
+                                   the deadline whatever it says. */
     double retry_delay_seconds; /* first backoff step; default 1, doubled per retry */
     double deadline_seconds;    /* no retry starts later than this after the first
                                    attempt; 0 (default): the engine's deadline */

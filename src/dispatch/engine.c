@@ -19,6 +19,7 @@
 #define DQ_DEFAULT_QUEUE 4096
 #define DQ_DEFAULT_DEADLINE 600.0
 #define DQ_DEFAULT_RETRIES 5
+#define DQ_THROTTLED_MAX 50 /* a bound even when the deadline is far */
 #define DQ_BACKOFF_MAX 300.0
 #define DQ_SLOWDOWN_MAX 16.0
 #define DQ_SLOWDOWN_SECONDS 60.0
@@ -277,7 +278,12 @@ void dq_job_judged(dq_dispatch *d, dq_job *job, const dq_judgement *j)
     double delay = backoff(d, job);
     if (j->wait > delay) /* never sooner than the server asked */
         delay = j->wait;
-    if (job->attempts > job->max_retries || now + delay > job->deadline) {
+    /* "Slow down" is pacing, not failure: it is waited out until the deadline whatever
+     * retry_count says (truthound's default is 0); errors get retry_count retries. */
+    bool throttled = j->verdict == DQ_VERDICT_THROTTLED;
+    int used = throttled ? ++job->throttled : ++job->errors;
+    int allowed = throttled ? DQ_THROTTLED_MAX : job->max_retries;
+    if (used > allowed || now + delay > job->deadline) {
         char *msg = dq_asprintf("%s (gave up after %d attempt%s)", j->message, job->attempts,
                                 job->attempts == 1 ? "" : "s");
         job_finish(d, job, DQ_DELIVERY_FAILED, msg ? msg : j->message);

@@ -21,6 +21,8 @@ typedef struct dq_job {
     dq_stat_row *row;
     int attempts;
     int max_retries;
+    int errors;        /* failed attempts worth a retry */
+    int throttled;     /* "slow down" answers */
     double deadline;   /* monotonic: no retry starts after it */
     double not_before; /* monotonic: backoff of a retry */
     bool retry_wait;   /* counted in dq_dispatch.retrying */

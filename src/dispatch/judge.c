@@ -241,7 +241,9 @@ static void judge_status(const dq_answer *a, const cJSON *doc, dq_judgement *out
         return;
     }
     if (a->status == 408 || a->status >= 500) {
-        verdict(out, DQ_VERDICT_RETRY, a->retry_after, "%s: HTTP %ld: %s", name, a->status, line);
+        /* With Retry-After (503 during maintenance) the server asked for a pause. */
+        verdict(out, a->retry_after >= 0 ? DQ_VERDICT_THROTTLED : DQ_VERDICT_RETRY, a->retry_after,
+                "%s: HTTP %ld: %s", name, a->status, line);
         return;
     }
     if (a->status >= 200 && a->status < 300) {

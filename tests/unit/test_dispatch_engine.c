@@ -85,6 +85,7 @@ static void submit_post(dq_dispatch *d, dq_provider provider, const char *base, 
     dq_request_init(&req);
     if (policy) {
         req.rate = policy->rate;
+        req.deadline_seconds = policy->deadline_seconds;
         req.max_in_flight = policy->max_in_flight;
         req.retry_count = policy->retry_count;
         req.retry_delay_seconds = policy->retry_delay_seconds;
@@ -186,6 +187,7 @@ static void independence(const char *script)
     dq_dispatch_options opt = {.max_in_flight = 8};
     dq_dispatch *d = engine_open(&opt, out);
     dq_request slow_policy = policy(0, 1, 1, 1);
+    slow_policy.deadline_seconds = 3;
     dq_request fast_policy = policy(0, 1, 4, 0);
     for (int i = 0; i < 40; i++) {
         char key[32];
@@ -291,7 +293,7 @@ START_TEST(every_throttling_answer_is_obeyed)
     outcomes *out = outcomes_new();
     dq_dispatch_options opt = {0};
     dq_dispatch *d = engine_open(&opt, out);
-    dq_request p = policy(100, 5, 1, 3);
+    dq_request p = policy(100, 5, 1, 0); /* no retries for errors: throttling is pacing */
     for (size_t i = 0; i < n; i++)
         submit_post(d, cases[i].provider, r.url, cases[i].path, cases[i].path, &p);
     engine_finish(d);

@@ -109,7 +109,7 @@ END_TEST
 START_TEST(judge_retries_server_errors)
 {
     ck_assert_int_eq(judge(DQ_PROVIDER_GENERIC, 500, "", -1).verdict, DQ_VERDICT_RETRY);
-    ck_assert_int_eq(judge(DQ_PROVIDER_GENERIC, 503, "", 7).verdict, DQ_VERDICT_RETRY);
+    ck_assert_int_eq(judge(DQ_PROVIDER_GENERIC, 503, "", 7).verdict, DQ_VERDICT_THROTTLED);
     ck_assert_double_eq(judge(DQ_PROVIDER_GENERIC, 503, "", 7).wait, 7);
     ck_assert_int_eq(judge(DQ_PROVIDER_GENERIC, 408, "", -1).verdict, DQ_VERDICT_RETRY);
 }
