@@ -49,6 +49,23 @@ static void ls_print_json(const dq_record *rec)
     cJSON_Delete(o);
 }
 
+/* Columns count characters, not bytes: UTF-8 continuation bytes take no room. */
+static int display_width(const char *s)
+{
+    int width = 0;
+    for (; *s; s++)
+        width += ((unsigned char)*s & 0xC0) != 0x80;
+    return width;
+}
+
+/* The name followed by the spaces that bring it to width characters. */
+static void print_padded(const char *name, int width)
+{
+    fputs(name, stdout);
+    for (int n = display_width(name); n < width; n++)
+        putchar(' ');
+}
+
 static void ls_print_text(const dq_record *rec, int name_width)
 {
     const dq_stats *st = &rec->stats;
@@ -61,8 +78,9 @@ static void ls_print_text(const dq_record *rec, int name_width)
                  (long long)st->low_issues);
         snprintf(pass_rate, sizeof(pass_rate), "%.1f%%", st->pass_rate * 100.0);
     }
-    printf("%-26s  %-*s  %-7s  %-24s  %6s  %s\n", rec->run_time_text, name_width,
-           rec->checkpoint_name, dq_status_name(rec->status), issues, pass_rate, rec->name);
+    printf("%-26s  ", rec->run_time_text);
+    print_padded(rec->checkpoint_name, name_width);
+    printf("  %-7s  %-24s  %6s  %s\n", dq_status_name(rec->status), issues, pass_rate, rec->name);
 }
 
 typedef struct ls_row {
@@ -81,8 +99,9 @@ static int compare_by_checkpoint(const void *a, const void *b)
 
 static void ls_print_summary_row(const ls_row *row, int width)
 {
-    printf("%-*s  %6zu  %7zu  %7zu  %7zu  %5zu  %-26s  %s\n", width, row->checkpoint_name,
-           row->runs, row->by_status[DQ_STATUS_SUCCESS], row->by_status[DQ_STATUS_WARNING],
+    print_padded(row->checkpoint_name, width);
+    printf("  %6zu  %7zu  %7zu  %7zu  %5zu  %-26s  %s\n", row->runs,
+           row->by_status[DQ_STATUS_SUCCESS], row->by_status[DQ_STATUS_WARNING],
            row->by_status[DQ_STATUS_FAILURE], row->by_status[DQ_STATUS_ERROR], row->first,
            row->last);
 }
@@ -138,7 +157,7 @@ static int name_width(const dq_records *records, int minimum)
 {
     size_t width = (size_t)minimum;
     for (size_t i = 0; i < records->len; i++) {
-        size_t n = strlen(records->items[i].checkpoint_name);
+        size_t n = (size_t)display_width(records->items[i].checkpoint_name);
         width = n > width ? n : width;
     }
     return width > 60 ? 60 : (int)width;
