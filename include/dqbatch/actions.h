@@ -59,6 +59,21 @@ dq_applies dq_action_applies(const dq_action_config *a, const dq_result *r);
 dq_code dq_action_render(const dq_action_config *a, const dq_result *r,
                          const dq_render_context *ctx, dq_request_list *out, dq_error *err);
 
+/* --digest, the outage mode: results are folded into groups, one per chat action and
+ * checkpoint (Slack, Teams, Discord, Telegram) and one per incident key (PagerDuty
+ * dedup_key, OpsGenie alias), and each group renders one message: for chat, the latest
+ * result's message headed by a summary of all the runs; for incidents, the latest
+ * result's event. Other action types are not digested (dq_digest_covers is false). */
+typedef struct dq_digest dq_digest;
+bool dq_digest_covers(const dq_action_config *a);
+dq_digest *dq_digest_new(const dq_config *config);
+/* Thread-safe. action is the index of the action in the config. */
+dq_code dq_digest_add(dq_digest *d, size_t action, const dq_result *r, dq_error *err);
+size_t dq_digest_count(const dq_digest *d);
+dq_code dq_digest_render(const dq_digest *d, size_t group, const dq_render_context *ctx,
+                         dq_request_list *out, dq_error *err);
+void dq_digest_free(dq_digest *d);
+
 /* Python json.dumps of a tree (separators ", " ": ", ensure_ascii, float repr). */
 dq_code dq_py_json(const cJSON *node, dq_buf *out);
 dq_code dq_py_string(const char *s, dq_buf *out);

@@ -549,8 +549,9 @@ static dq_code render_update_docs(const dq_action_config *a, const action_view *
     return DQ_OK; /* the site is built by the docs module in the same pass (dqbatch run) */
 }
 
-dq_code dq_action_render(const dq_action_config *a, const dq_result *r,
-                         const dq_render_context *ctx, dq_request_list *out, dq_error *err)
+static dq_code render_with(const dq_action_config *a, const dq_result *r,
+                           const dq_render_context *ctx, const char *digest_text,
+                           dq_request_list *out, dq_error *err)
 {
     static const action_renderer renderers[DQ_ACTION_TYPE_COUNT] = {
         [DQ_ACTION_STORE_RESULT] = render_store_result,
@@ -568,6 +569,7 @@ dq_code dq_action_render(const dq_action_config *a, const dq_result *r,
     };
     action_view v;
     action_view_init(&v, r);
+    v.digest_text = digest_text;
     dq_error_clear(err);
     size_t before = out->len;
     dq_code rc = renderers[a->type](a, &v, ctx, out, err);
@@ -590,6 +592,19 @@ dq_code dq_action_render(const dq_action_config *a, const dq_result *r,
             return action_fail(err, a, r, rc, "%s", err->msg);
     }
     return rc;
+}
+
+dq_code dq_action_render(const dq_action_config *a, const dq_result *r,
+                         const dq_render_context *ctx, dq_request_list *out, dq_error *err)
+{
+    return render_with(a, r, ctx, NULL, out, err);
+}
+
+dq_code action_render_digest(const dq_action_config *a, const dq_result *r,
+                             const dq_render_context *ctx, const char *digest_text,
+                             dq_request_list *out, dq_error *err)
+{
+    return render_with(a, r, ctx, digest_text, out, err);
 }
 
 void dq_render_context_from_env(dq_render_context *ctx)

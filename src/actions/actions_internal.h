@@ -21,6 +21,9 @@ typedef struct action_view {
     char run_time[32];        /* "%Y-%m-%d %H:%M:%S" */
     const char *run_time_iso; /* naive isoformat, as stored */
     char numbers[6][24];      /* total .. low and rows as text, for templates */
+    /* --digest: replaces the headline (Slack, Teams), description (Discord) or text
+     * (Telegram) of the latest result's message; NULL otherwise. */
+    const char *digest_text;
 } action_view;
 
 void action_view_init(action_view *v, const dq_result *r);
@@ -81,6 +84,11 @@ const cJSON **action_sorted_issues(const dq_result *r, size_t *count);
  * validation_result, and without the issues' "result" details, which truthound's
  * reading drops. */
 cJSON *action_result_dict(const dq_result *r);
+
+/* Renders a for r with the digest headline text in place of the usual one. */
+dq_code action_render_digest(const dq_action_config *a, const dq_result *r,
+                             const dq_render_context *ctx, const char *digest_text,
+                             dq_request_list *out, dq_error *err);
 
 /* The renderers, one per type. */
 typedef dq_code (*action_renderer)(const dq_action_config *a, const action_view *v,

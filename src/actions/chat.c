@@ -65,6 +65,8 @@ static const char *slack_emoji(const char *status)
 
 static char *slack_headline(const dq_action_config *a, const action_view *v, dq_error *err)
 {
+    if (v->digest_text)
+        return dq_strdup(v->digest_text);
     const char *custom = dq_setting_str(a, "custom_message", NULL);
     if (custom)
         return custom_text(custom, v, err);
@@ -340,8 +342,9 @@ dq_code render_telegram(const dq_action_config *a, const action_view *v,
     const char *custom = dq_setting_str(a, "custom_message", NULL);
     dq_buf text;
     dq_buf_init(&text, 1 << 20);
-    dq_code rc = custom ? dq_format_named(custom, action_view_field, (void *)v, &text, err)
-                        : telegram_text(a, v, mode, &text);
+    dq_code rc = v->digest_text ? telegram_escape(mode, v->digest_text, &text)
+                 : custom       ? dq_format_named(custom, action_view_field, (void *)v, &text, err)
+                                : telegram_text(a, v, mode, &text);
     if (rc) {
         dq_buf_free(&text);
         return err->code ? err->code : rc;

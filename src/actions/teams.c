@@ -198,7 +198,8 @@ static cJSON *teams_default_card(const dq_action_config *a, const action_view *v
     dq_buf head;
     dq_buf_init(&head, 1 << 16);
     teams_mentions(a, v, &head, entities, ok);
-    if (dq_buf_printf(&head, "%s **%s**", look.emoji, look.title))
+    if (v->digest_text ? dq_buf_adds(&head, v->digest_text)
+                       : dq_buf_printf(&head, "%s **%s**", look.emoji, look.title))
         *ok = false;
     cJSON *h = text_block(body, dq_buf_str(&head), true, ok);
     dq_buf_free(&head);
@@ -248,8 +249,9 @@ static cJSON *teams_minimal_card(const dq_action_config *a, const action_view *v
     char issues[48] = "";
     if (v->total > 0)
         snprintf(issues, sizeof issues, " - %lld issues", v->total);
-    char *line = dq_asprintf("%s **%s** (%s)%s", teams_status(v->status).emoji, v->checkpoint,
-                             v->status_upper, issues);
+    char *line = v->digest_text ? dq_strdup(v->digest_text)
+                                : dq_asprintf("%s **%s** (%s)%s", teams_status(v->status).emoji,
+                                              v->checkpoint, v->status_upper, issues);
     text_block(body, line, true, ok);
     *ok = *ok && line;
     free(line);

@@ -19,12 +19,15 @@ static const char notify_help[] =
     "  --dry-run             print every request, secrets redacted, and send nothing\n"
     "  --journal FILE        record deliveries; a re-run sends nothing twice\n"
     "  --report FILE         write the closing summary as JSON\n"
-    "  --max-in-flight N     requests in flight overall (default 64)\n";
+    "  --max-in-flight N     requests in flight overall (default 64)\n"
+    "  --digest              outage mode: one summary message per chat destination and\n"
+    "                        checkpoint, one event per incident key with the latest state\n";
 
 typedef struct notify_run {
     const dq_config *config;
     dq_render_context ctx;
     dq_dispatch *dispatch;
+    dq_digest *digest; /* --digest, else NULL */
     pthread_mutex_t lock;
     char **labels;      /* per action: destination label for skip counts */
     dq_strlist unknown; /* truthound form: checkpoints the config does not have */
@@ -98,6 +101,12 @@ static void notify_action(notify_run *run, size_t i, const dq_result *r)
     }
     if (applies != DQ_APPLIES_YES)
         return;
+    if (run->digest && dq_digest_covers(a)) {
+        dq_error err = {0};
+        if (dq_digest_add(run->digest, i, r, &err))
+            notify_count_failure(run, err.msg);
+        return;
+    }
     dq_request_list list = {0};
     dq_error err = {0};
     if (dq_action_render(a, r, &run->ctx, &list, &err) != DQ_OK)
@@ -119,6 +128,20 @@ static dq_code notify_result(const dq_entry *entry, dq_result *r, void *ctx, dq_
     for (size_t i = 0; i < run->config->count; i++)
         notify_action(run, i, r);
     return DQ_OK;
+}
+
+/* --digest: one message per group, once every result was folded in. */
+static void notify_submit_digest(notify_run *run)
+{
+    for (size_t g = 0; g < dq_digest_count(run->digest); g++) {
+        dq_request_list list = {0};
+        dq_error err = {0};
+        if (dq_digest_render(run->digest, g, &run->ctx, &list, &err) != DQ_OK)
+            notify_count_failure(run, err.msg);
+        for (size_t k = 0; k < list.len; k++)
+            dq_dispatch_submit(run->dispatch, &list.items[k]);
+        dq_request_list_free(&list);
+    }
 }
 
 /* Problems first, each on its own line, then how many. */
@@ -143,6 +166,7 @@ typedef struct notify_args {
     const char *journal;
     const char *report;
     bool dry_run;
+    bool digest;
     int max_in_flight;
 } notify_args;
 
@@ -157,6 +181,10 @@ static int notify_parse(int argc, char **argv, notify_args *args)
         }
         if (dq_cli_flag(argv, i, "--dry-run")) {
             args->dry_run = true;
+            continue;
+        }
+        if (dq_cli_flag(argv, i, "--digest")) {
+            args->digest = true;
             continue;
         }
         if (dq_cli_value(argc, argv, &i, "-c", &value) ||
@@ -214,6 +242,7 @@ static void notify_run_free(notify_run *run)
     free(run->labels);
     free(run->unknown_counts);
     dq_strlist_free(&run->unknown);
+    dq_digest_free(run->digest);
     pthread_mutex_destroy(&run->lock);
 }
 
@@ -226,7 +255,7 @@ static int notify_execute(notify_args *args, const dq_config *config)
     dq_render_context_from_env(&run.ctx);
     run.labels = calloc(config->count ? config->count : 1, sizeof *run.labels);
     dq_error err = {0};
-    if (!run.labels) {
+    if (!run.labels || (args->digest && !(run.digest = dq_digest_new(config)))) {
         dq_errorf("out of memory");
         notify_run_free(&run);
         return 1;
@@ -248,6 +277,8 @@ static int notify_execute(notify_args *args, const dq_config *config)
     dq_code rc = dq_scan_run(&opts, notify_result, &run, &records, &report, &err);
     if (rc)
         dq_errorf("%s", err.msg);
+    if (run.digest)
+        notify_submit_digest(&run);
     dq_code finish = dq_dispatch_finish(run.dispatch, &err);
     if (finish)
         dq_errorf("%s", err.msg);
