@@ -1,7 +1,7 @@
 /* http_receiver: a loopback HTTP(S) server for the dispatch tests. It records every
- * request (arrival time, method, path, headers, body, the status it answered) as one JSON
- * line, and answers as a small JSON script says: throttling answers of every provider,
- * 500-then-success, stalls, 400 with a message, a per-path rate limit.
+ * request (arrival time, method, path, headers, body, the status it answered, the
+ * client's port) as one JSON line, and answers as a small JSON script says: throttling answers of
+ * every provider, 500-then-success, stalls, 400 with a message, a per-path rate limit.
  *
  *   http_receiver --port-file FILE [--log FILE] [--script FILE] [--cert PEM --key PEM]
  *                 [--threads N]
@@ -175,6 +175,12 @@ static void record(server *s, struct MHD_Connection *conn, const char *method, c
     cJSON_AddItemToObject(line, "headers", headers);
     cJSON_AddStringToObject(line, "body", ctx->body ? ctx->body : "");
     cJSON_AddNumberToObject(line, "status", status);
+    /* The client's port tells connections apart: reuse shows as one port. */
+    const union MHD_ConnectionInfo *info =
+        MHD_get_connection_info(conn, MHD_CONNECTION_INFO_CLIENT_ADDRESS);
+    if (info && info->client_addr && info->client_addr->sa_family == AF_INET)
+        cJSON_AddNumberToObject(line, "client_port",
+                                ntohs(((const struct sockaddr_in *)info->client_addr)->sin_port));
     char *text = cJSON_PrintUnformatted(line);
     cJSON_Delete(line);
     if (!text)

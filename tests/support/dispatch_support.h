@@ -23,7 +23,7 @@ void dqtest_receiver_start(dqtest_receiver *r, const char *script, const char *c
 /* SIGTERM, reap, remove its directory. */
 void dqtest_receiver_stop(dqtest_receiver *r);
 /* Everything recorded so far: an array of {t (microseconds), method, path, headers,
- * body, status} (owned). */
+ * body, status, client_port} (owned). */
 cJSON *dqtest_receiver_requests(const dqtest_receiver *r);
 size_t dqtest_receiver_count(const dqtest_receiver *r);
 

@@ -146,7 +146,9 @@ START_TEST(pacing_one_destination)
     outcomes *out = outcomes_new();
     dq_dispatch_options opt = {.queue_size = 16}; /* small: the producer blocks */
     dq_dispatch *d = engine_open(&opt, out);
-    dq_request p = policy(RATE, BURST, 4, 0);
+    /* One in flight: the server's own scheduling delays (this machine is shared) cannot
+     * bunch several paced requests into one window of arrival times. */
+    dq_request p = policy(RATE, BURST, 1, 0);
     for (int i = 0; i < N; i++) {
         char key[32];
         snprintf(key, sizeof key, "pace-%d", i);
@@ -169,6 +171,38 @@ START_TEST(pacing_one_destination)
     /* The rate implies the run's length: the burst at once, then one per 1/RATE s. */
     double span = t[N - 1] - t[0];
     ck_assert_msg(span >= (double)(N - BURST) / RATE * 0.98, "span %.3f s", span);
+    cJSON_Delete(log);
+    dq_dispatch_free(d);
+    free(out);
+    dqtest_receiver_stop(&r);
+}
+END_TEST
+
+START_TEST(connections_are_reused)
+{
+    dqtest_receiver r;
+    dqtest_receiver_start(&r, NULL, NULL, NULL);
+    outcomes *out = outcomes_new();
+    dq_dispatch_options opt = {0};
+    dq_dispatch *d = engine_open(&opt, out);
+    dq_request p = policy(0, 1, 1, 0);
+    for (int i = 0; i < 50; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "reuse-%d", i);
+        submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/reuse", key, &p);
+    }
+    engine_finish(d);
+    cJSON *log = dqtest_receiver_requests(&r);
+    ck_assert_int_eq(cJSON_GetArraySize(log), 50);
+    int first = -1;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, log)
+    {
+        int port = cJSON_GetObjectItemCaseSensitive(item, "client_port")->valueint;
+        if (first < 0)
+            first = port;
+        ck_assert_int_eq(port, first); /* one connection for the whole run */
+    }
     cJSON_Delete(log);
     dq_dispatch_free(d);
     free(out);
@@ -340,6 +374,48 @@ START_TEST(announced_exhaustion_pauses_the_destination)
     double t[2];
     ck_assert_uint_eq(arrivals(log, "/hook", t, 2), 2);
     ck_assert_msg(t[1] - t[0] >= 1.0, "second request after %.3f s", t[1] - t[0]);
+    cJSON_Delete(log);
+    dq_dispatch_free(d);
+    free(out);
+    dqtest_receiver_stop(&r);
+}
+END_TEST
+
+START_TEST(server_enforced_limit_loses_nothing)
+{
+    /* The server allows 20 a second and answers 429 past that; the client is unlimited and
+     * has no retries for errors: throttling is waited out, every request gets through. */
+    enum { N = 60 };
+    dqtest_receiver r;
+    dqtest_receiver_start(&r,
+                          "[{\"rate_limit\": 20, \"status\": 429, \"headers\": "
+                          "{\"Retry-After\": \"1\"}, \"body\": \"rate limited\"}]",
+                          NULL, NULL);
+    outcomes *out = outcomes_new();
+    dq_dispatch_options opt = {0};
+    dq_dispatch *d = engine_open(&opt, out);
+    dq_request p = policy(0, 1, 4, 0);
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "lim-%d", i);
+        submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/limited", key, &p);
+    }
+    engine_finish(d);
+    dq_dispatch_stats total;
+    dq_dispatch_totals(d, &total);
+    ck_assert_uint_eq(total.sent, N);
+    ck_assert_uint_eq(total.failed, 0);
+    cJSON *log = dqtest_receiver_requests(&r);
+    size_t accepted = 0, throttled = 0;
+    const cJSON *item;
+    cJSON_ArrayForEach(item, log)
+    {
+        int status = cJSON_GetObjectItemCaseSensitive(item, "status")->valueint;
+        accepted += status == 200;
+        throttled += status == 429;
+    }
+    ck_assert_uint_eq(accepted, N); /* each exactly once */
+    ck_assert_uint_eq(total.retried, throttled);
     cJSON_Delete(log);
     dq_dispatch_free(d);
     free(out);
@@ -835,13 +911,18 @@ END_TEST
 static Suite *dispatch_engine_suite(void)
 {
     Suite *s = suite_create("dispatch_engine");
+    TCase *pacing = tcase_create("pacing"); /* CK_RUN_CASE=pacing runs it alone */
+    tcase_set_timeout(pacing, 60);
+    tcase_add_test(pacing, pacing_one_destination);
+    suite_add_tcase(s, pacing);
     TCase *tc = tcase_create("engine");
     tcase_set_timeout(tc, 60);
-    tcase_add_test(tc, pacing_one_destination);
+    tcase_add_test(tc, connections_are_reused);
     tcase_add_test(tc, independence_from_a_stalled_destination);
     tcase_add_test(tc, independence_from_a_throttled_destination);
     tcase_add_test(tc, every_throttling_answer_is_obeyed);
     tcase_add_test(tc, announced_exhaustion_pauses_the_destination);
+    tcase_add_test(tc, server_enforced_limit_loses_nothing);
     tcase_add_test(tc, server_errors_then_success);
     tcase_add_test(tc, timeouts_are_retried_then_fail);
     tcase_add_test(tc, connection_refused_is_retried_then_fails);
