@@ -274,8 +274,12 @@ void dq_judge(const dq_answer *a, double now_epoch, dq_judgement *out)
     if (!judge_provider(a, doc, now_epoch, out))
         judge_status(a, doc, out);
     cJSON_Delete(doc);
-    /* Discord (and others) announce an exhausted budget on the answer before the 429. */
-    if (out->verdict == DQ_VERDICT_DELIVERED && a->ratelimit_remaining == 0 &&
-        a->ratelimit_reset_after > 0)
-        out->pause = a->ratelimit_reset_after;
+    /* Discord and GitHub announce an exhausted budget on the answer before the 429: wait
+     * for the reset (Discord's seconds, else the epoch both send). */
+    if (out->verdict == DQ_VERDICT_DELIVERED && a->ratelimit_remaining == 0) {
+        if (a->ratelimit_reset_after > 0)
+            out->pause = a->ratelimit_reset_after;
+        else if (a->ratelimit_reset > now_epoch)
+            out->pause = a->ratelimit_reset - now_epoch;
+    }
 }

@@ -238,6 +238,20 @@ START_TEST(discord_announced_exhaustion_pauses)
     dq_judge(&a, 0, &j);
     ck_assert_int_eq(j.verdict, DQ_VERDICT_DELIVERED);
     ck_assert_double_eq_tol(j.pause, 1.25, 1e-9);
+    /* GitHub: only the reset epoch. */
+    dq_answer_init(&a);
+    a.provider = DQ_PROVIDER_GITHUB;
+    a.status = 201;
+    a.body = "{}";
+    a.ratelimit_remaining = 0;
+    a.ratelimit_reset = 1000030;
+    dq_judge(&a, 1000000.0, &j);
+    ck_assert_int_eq(j.verdict, DQ_VERDICT_DELIVERED);
+    ck_assert_double_eq_tol(j.pause, 30, 1e-9);
+    /* Budget left: no pause. */
+    a.ratelimit_remaining = 3;
+    dq_judge(&a, 1000000.0, &j);
+    ck_assert(j.pause < 0);
 }
 END_TEST
 
