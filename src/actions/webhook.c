@@ -75,7 +75,9 @@ static bool header_set(cJSON *map, const char *name, const char *value)
         return false;
     for (cJSON *c = map->child; c; c = c->next)
         if (strcasecmp(c->string, name) == 0)
-            return cJSON_ReplaceItemViaPointer(map, c, v) ? true : (cJSON_Delete(v), false);
+            return cJSON_ReplaceItemInObjectCaseSensitive(map, c->string, v)
+                       ? true
+                       : (cJSON_Delete(v), false);
     return cJSON_AddItemToObject(map, name, v) ? true : (cJSON_Delete(v), false);
 }
 
