@@ -115,7 +115,7 @@ dq_code dq_decode(const char *name, const void *data, size_t len, dq_format form
  * nesting past CJSON_NESTING_LIMIT, truncated or malformed JSON, data after the value. */
 cJSON *dq_json_parse(const char *text, size_t len, dq_error *err, const char *name);
 /* Parses YAML as PyYAML's safe_load reads it (YAML 1.1 scalars, anchors and aliases
- * copied; merge keys "<<" are kept as plain keys) into the same tree JSON gives, an empty
+ * copied, merge keys "<<" applied) into the same tree JSON gives, an empty
  * stream as a null node. DQ_ETOOBIG past max_nodes nodes (aliases included); DQ_EFORMAT
  * for nesting past CJSON_NESTING_LIMIT, tags safe_load would not construct (!!python/...,
  * local tags), undefined or doubly defined anchors, several documents, syntax errors. */

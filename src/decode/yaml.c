@@ -20,6 +20,8 @@ typedef struct yaml_frame {
     char *anchor;      /* registered once the container is complete */
     size_t first_node; /* node count before this container */
     int height;
+    bool key_merges; /* the pending key is a plain "<<" */
+    cJSON *merges;   /* values of this mapping's "<<" keys, merged when it ends */
 } yaml_frame;
 
 typedef struct yaml_builder {
@@ -146,6 +148,27 @@ static dq_code yaml_key_set(yaml_builder *b, const char *text)
     return DQ_OK;
 }
 
+/* Keeps the value of a "<<" key until its mapping ends. Owns node. */
+static dq_code yaml_merge_hold(yaml_builder *b, yaml_frame *f, cJSON *node)
+{
+    cJSON_free(f->key);
+    f->key = NULL;
+    f->key_merges = false;
+    if (!dq_yaml_mergeable(node)) {
+        cJSON_Delete(node);
+        return dq_fail(b->err, DQ_EFORMAT,
+                       "%s: YAML merge key << takes a mapping or a list of mappings", b->name);
+    }
+    if (!f->merges && !(f->merges = cJSON_CreateArray())) {
+        cJSON_Delete(node);
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+    }
+    cJSON_free(node->string);
+    node->string = NULL;
+    cJSON_AddItemToArray(f->merges, node);
+    return DQ_OK;
+}
+
 /* Puts a complete node in its parent (or makes it the document). Owns node. */
 static dq_code yaml_attach(yaml_builder *b, cJSON *node, int height)
 {
@@ -156,6 +179,8 @@ static dq_code yaml_attach(yaml_builder *b, cJSON *node, int height)
     }
     if (height + 1 > f->height)
         f->height = height + 1;
+    if (f->key_merges)
+        return yaml_merge_hold(b, f, node);
     /* A copy made for an alias carries the key of the anchored node: drop it. */
     cJSON_free(node->string);
     node->string = NULL;
@@ -214,8 +239,13 @@ static dq_code yaml_scalar_node(yaml_builder *b, const yaml_event_t *ev, cJSON *
 
 static dq_code yaml_on_scalar(yaml_builder *b, const yaml_event_t *ev)
 {
-    if (yaml_wants_key(b))
-        return yaml_key_set(b, (const char *)ev->data.scalar.value);
+    if (yaml_wants_key(b)) {
+        const char *text = (const char *)ev->data.scalar.value;
+        /* Only a plain "<<" resolves to the merge tag; a quoted one is a key like any. */
+        yaml_top(b)->key_merges =
+            !ev->data.scalar.tag && ev->data.scalar.plain_implicit && strcmp(text, "<<") == 0;
+        return yaml_key_set(b, text);
+    }
     dq_code rc = yaml_charge(b, 1);
     if (rc)
         return rc;
@@ -262,7 +292,9 @@ static dq_code yaml_on_start(yaml_builder *b, const yaml_event_t *ev, bool mappi
     dq_code rc = yaml_charge(b, 1);
     if (rc)
         return rc;
-    yaml_frame f = {mapping ? cJSON_CreateObject() : cJSON_CreateArray(), NULL, NULL, first, 1};
+    yaml_frame f = {.node = mapping ? cJSON_CreateObject() : cJSON_CreateArray(),
+                    .first_node = first,
+                    .height = 1};
     if (!f.node)
         return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
     rc = yaml_anchor_copy(b, anchor, &f.anchor);
@@ -278,6 +310,12 @@ static dq_code yaml_on_end(yaml_builder *b)
 {
     yaml_frame f = b->frames[--b->depth];
     cJSON_free(f.key); /* libyaml never ends a mapping between key and value; be safe */
+    if (f.merges && dq_yaml_merge_apply(f.node, f.merges)) {
+        cJSON_Delete(f.merges);
+        free(f.anchor);
+        cJSON_Delete(f.node);
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+    }
     if (f.anchor) {
         dq_code rc = yaml_anchor_add(b, f.anchor, f.node, b->nodes - f.first_node, f.height);
         if (rc) {
@@ -318,6 +356,7 @@ static void yaml_builder_free(yaml_builder *b)
         yaml_frame *f = &b->frames[--b->depth];
         cJSON_free(f->key);
         free(f->anchor);
+        cJSON_Delete(f->merges);
         cJSON_Delete(f->node);
     }
     for (size_t i = 0; i < b->anchor_len; i++)

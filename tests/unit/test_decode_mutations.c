@@ -26,7 +26,7 @@ static uint64_t next_random(uint64_t *state)
 static const char *const tokens[] = {
     "NaN", "-Infinity", "\\ud800",  "[[[[", "]}",    "*id001", "&id001 ", "!!python/object:x ",
     "\"",  "\xc3",      "\x1f\x8b", "null", "1e999", "- ",     ": ",      "\n  ",
-    "{",   "0x1F"};
+    "{",   "0x1F",      "<<: "};
 
 static size_t mutate(unsigned char *buf, size_t len, size_t cap, uint64_t *rng)
 {

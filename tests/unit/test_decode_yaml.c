@@ -192,6 +192,35 @@ START_TEST(anchors_and_aliases)
 }
 END_TEST
 
+/* Merge keys as PyYAML's SafeConstructor applies them (the expected tree is what
+ * json.dumps(yaml.safe_load(...)) printed), with no duplicate keys left in the tree. */
+START_TEST(merge_keys)
+{
+    cJSON *doc = parse_ok("base: &b {a: 1, b: 2}\nother: &o {b: 3, c: 4}\n"
+                          "x:\n  <<: *b\n  a: 10\n"
+                          "y:\n  <<: [*b, *o]\n"
+                          "z:\n  a: 5\n  <<: *b\n"
+                          "w:\n  <<: *b\n  <<: *o\n"
+                          "q: {'<<': 1}\n"
+                          "v: {<<: {k: [1]}, k2: 2}\n");
+    cJSON *want =
+        cJSON_Parse("{\"base\": {\"a\": 1, \"b\": 2}, \"other\": {\"b\": 3, \"c\": 4},"
+                    " \"x\": {\"a\": 10, \"b\": 2}, \"y\": {\"b\": 2, \"c\": 4, \"a\": 1},"
+                    " \"z\": {\"a\": 5, \"b\": 2}, \"w\": {\"a\": 1, \"b\": 3, \"c\": 4},"
+                    " \"q\": {\"<<\": 1}, \"v\": {\"k\": [1], \"k2\": 2}}");
+    ck_assert_ptr_nonnull(want);
+    ck_assert_msg(cJSON_Compare(doc, want, true), "%s", cJSON_PrintUnformatted(doc));
+    /* No duplicates: cJSON's first-match lookup sees Python's values too. */
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "x")), 2);
+    ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "x"), "a")->valueint, 10);
+    ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "w")), 3);
+    cJSON_Delete(want);
+    cJSON_Delete(doc);
+    parse_fails("a: {<<: 1}\n", 1000, DQ_EFORMAT, "merge key << takes a mapping");
+    parse_fails("a: {<<: [{k: 1}, 2]}\n", 1000, DQ_EFORMAT, "merge key");
+}
+END_TEST
+
 /* Nine levels of ten aliases each: a billion nodes if expanded. */
 START_TEST(billion_laughs)
 {
@@ -288,6 +317,7 @@ int main(void)
     tcase_add_test(tc, explicit_tags);
     tcase_add_test(tc, escapes_and_unicode);
     tcase_add_test(tc, anchors_and_aliases);
+    tcase_add_test(tc, merge_keys);
     tcase_add_test(tc, billion_laughs);
     tcase_add_test(tc, nesting_and_structure);
     tcase_add_test(tc, fixture_yaml_results);
