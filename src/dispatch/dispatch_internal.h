@@ -37,6 +37,9 @@ typedef struct dq_journal dq_journal;
  * file is created, or is an empty journal when read_only. */
 dq_code dq_journal_open(const char *path, bool read_only, dq_journal **out, dq_error *err);
 bool dq_journal_has(const dq_journal *j, const char *key);
+/* False when key was delivered before or claimed earlier in this run; else claims it,
+ * so a request submitted twice in one run goes out once. */
+bool dq_journal_claim(dq_journal *j, const char *key);
 size_t dq_journal_size(const dq_journal *j); /* keys held */
 /* Appends one record with write(2), so it survives the process being killed; the
  * fdatasync follows in batches (dq_journal_sync_due). */

@@ -346,7 +346,7 @@ static void job_admit(dq_dispatch *d, dq_job *job, double now)
         return;
     }
     if (d->journal && job->req.idempotency_key &&
-        dq_journal_has(d->journal, job->req.idempotency_key)) {
+        !dq_journal_claim(d->journal, job->req.idempotency_key)) {
         job_finish(d, job, DQ_DELIVERY_SKIPPED_JOURNAL, NULL);
         return;
     }

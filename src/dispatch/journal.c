@@ -85,6 +85,14 @@ bool dq_journal_has(const dq_journal *j, const char *key)
     return j->keys[key_slot(j->keys, j->slots, key)] != NULL;
 }
 
+bool dq_journal_claim(dq_journal *j, const char *key)
+{
+    if (dq_journal_has(j, key))
+        return false;
+    keys_add(j, key); /* out of memory: the request goes out; a duplicate is unlikely */
+    return true;
+}
+
 size_t dq_journal_size(const dq_journal *j)
 {
     return j ? j->count : 0;
