@@ -13,7 +13,8 @@ typedef enum dq_request_kind {
     DQ_REQUEST_HTTP, /* method, url, headers, body */
     DQ_REQUEST_SMTP, /* url (smtp:// or smtps://), mail_from, rcpt, body = the message */
     DQ_REQUEST_EXEC, /* command (url) run by /bin/sh -c, body on stdin, env added */
-    DQ_REQUEST_FILE, /* body appended to the file named by url (GitHub's step files) */
+    DQ_REQUEST_FILE, /* body appended to the file named by url (GitHub's step files);
+                        with method "PUT" the file is replaced atomically (store_result) */
 } dq_request_kind;
 
 /* How a provider says "slow down" and what counts as delivered. */

@@ -115,6 +115,16 @@ void dq_engine_file_append(dq_dispatch *d, dq_job *job)
     dq_judgement j;
     memset(&j, 0, sizeof j);
     j.wait = j.pause = -1;
+    if (job->req.method && strcmp(job->req.method, "PUT") == 0) {
+        /* store_result: the whole file, written atomically, parents created. */
+        dq_error err = {0};
+        bool written = dq_file_write_atomic(job->req.url, job->req.body ? job->req.body : "",
+                                            job->req.body_len, &err) == DQ_OK;
+        j.verdict = written ? DQ_VERDICT_DELIVERED : DQ_VERDICT_FAIL;
+        snprintf(j.message, sizeof j.message, "%.200s", written ? "written" : err.msg);
+        dq_job_judged(d, job, &j);
+        return;
+    }
     int fd = open(job->req.url, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
     bool ok = fd >= 0 && append_all(fd, job->req.body ? job->req.body : "", job->req.body_len);
     int saved = errno;
