@@ -1,6 +1,6 @@
 /* store_result (spec 1.1-1.3): the stored document written back under store_path in
  * truthound's layout, as JSON with indent=2 (gzipped when compress is set). The request
- * is a file write the dispatcher journals, so a re-run writes nothing twice. */
+ * replaces the file atomically ("PUT"), so writing it again changes nothing. */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -83,10 +83,11 @@ dq_code render_store_result(const dq_action_config *a, const action_view *v,
         dq_buf *body = compress ? &packed : &text;
         req->url = path;
         path = NULL;
+        req->method = dq_strdup("PUT"); /* replace the file, do not append */
         req->destination_label = dq_asprintf("file:%s", base);
         req->body_len = body->len;
         req->body = dq_buf_steal(body);
-        rc = req->destination_label && req->body ? DQ_OK : DQ_ENOMEM;
+        rc = req->destination_label && req->body && req->method ? DQ_OK : DQ_ENOMEM;
     }
     free(path);
     dq_buf_free(&text);
