@@ -47,6 +47,11 @@ typedef struct docs_build {
     dq_docs_checkpoint *cps;
     size_t cp_count;
     docs_map cp_by_name;
+    dq_docs_out **spare; /* render buffers the workers hand back, so pages reuse them */
+    size_t spare_count;
+    size_t spare_cap;
+    dq_strlist made_dirs; /* folders of run pages made in this build */
+    docs_map made_dir_set;
 } docs_build;
 
 /* ---- small file helpers ---------------------------------------------------------------- */
@@ -287,13 +292,54 @@ static char *staging_path(const docs_build *b, const docs_state *s)
                        (unsigned long long)s->seq, b->site.ext);
 }
 
+#define SPARE_KEEP ((size_t)1 << 20) /* a buffer grown past this is not kept */
+
+static dq_docs_out *out_take(docs_build *b)
+{
+    dq_docs_out *o = NULL;
+    pthread_mutex_lock(&b->lock);
+    if (b->spare_count)
+        o = b->spare[--b->spare_count];
+    pthread_mutex_unlock(&b->lock);
+    if (!o && (o = malloc(sizeof(*o))) != NULL)
+        docs_out_init(o);
+    return o;
+}
+
+static void out_give(docs_build *b, dq_docs_out *o)
+{
+    bool kept = false;
+    docs_out_reset(o);
+    pthread_mutex_lock(&b->lock);
+    if (o->buf.cap <= SPARE_KEEP && o->scratch.cap <= SPARE_KEEP) {
+        if (b->spare_count == b->spare_cap) {
+            size_t cap = b->spare_cap ? b->spare_cap * 2 : 8;
+            dq_docs_out **spare = realloc(b->spare, cap * sizeof(*spare));
+            if (spare) {
+                b->spare = spare;
+                b->spare_cap = cap;
+            }
+        }
+        if (b->spare_count < b->spare_cap) {
+            b->spare[b->spare_count++] = o;
+            kept = true;
+        }
+    }
+    pthread_mutex_unlock(&b->lock);
+    if (!kept) {
+        docs_out_free(o);
+        free(o);
+    }
+}
+
 /* Renders a run page into the staging directory. */
 static dq_code stage_page(docs_build *b, docs_state *s, const dq_result *r, dq_error *err)
 {
-    dq_docs_out o;
-    docs_out_init(&o);
-    docs_render_run(&o, &b->site, r);
-    dq_code rc = o.code;
+    dq_docs_out *o = out_take(b);
+    if (!o)
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", s->relpath);
+    docs_render_run(o, &b->site, r);
+    dq_code rc = o->code;
     char *path = rc ? NULL : staging_path(b, s);
     if (rc)
         dq_fail(err, rc, "%s: the run page of %s cannot be rendered: %s", s->relpath, r->run_id,
@@ -301,10 +347,10 @@ static dq_code stage_page(docs_build *b, docs_state *s, const dq_result *r, dq_e
     else if (!path)
         rc = dq_fail(err, DQ_ENOMEM, "out of memory");
     else
-        rc = write_plain(path, o.buf.data, o.buf.len, err);
+        rc = write_plain(path, o->buf.data, o->buf.len, err);
     s->staged = rc == DQ_OK;
     free(path);
-    docs_out_free(&o);
+    out_give(b, o);
     return rc;
 }
 
@@ -461,6 +507,18 @@ static dq_code render_missing(docs_build *b, dq_error *err)
     return rc;
 }
 
+/* mkdir -p, once per folder and build: a checkpoint's runs share one. */
+static dq_code make_dir_once(docs_build *b, const char *dir, dq_error *err)
+{
+    size_t i;
+    if (docs_map_get(&b->made_dir_set, dir, &i))
+        return DQ_OK;
+    dq_code rc = dq_mkdirs(dir, err);
+    if (rc == DQ_OK && dq_strlist_add(&b->made_dirs, dir) == DQ_OK)
+        docs_map_put(&b->made_dir_set, b->made_dirs.items[b->made_dirs.len - 1], 0);
+    return rc;
+}
+
 /* Renames a staged page to its place (an atomic replacement of the previous one). */
 static bool publish_page(docs_build *b, const char *staged, const docs_state *s)
 {
@@ -473,7 +531,7 @@ static bool publish_page(docs_build *b, const char *staged, const docs_state *s)
         dq_errorf("out of memory");
     } else {
         strrchr(dir, '/')[0] = '\0';
-        if (dq_mkdirs(dir, &err) != DQ_OK)
+        if (make_dir_once(b, dir, &err) != DQ_OK)
             dq_errorf("%s", err.msg);
         else if (rename(staged, final) != 0)
             dq_errorf("%s: cannot write: %s", final, strerror(errno));
@@ -977,6 +1035,13 @@ static void build_free(docs_build *b)
     free(b->cps);
     docs_map_free(&b->cp_by_name);
     docs_map_free(&b->winner_by_run_id);
+    for (size_t i = 0; i < b->spare_count; i++) {
+        docs_out_free(b->spare[i]);
+        free(b->spare[i]);
+    }
+    free(b->spare);
+    docs_map_free(&b->made_dir_set);
+    dq_strlist_free(&b->made_dirs);
     free(b->winners);
     free(b->targets);
     docs_manifest_free(&b->cur);

@@ -161,18 +161,19 @@ void docs_svg_pass_rate(dq_docs_out *o, const dq_docs_run *const *runs, size_t n
     docs_out_str(o, "</svg>");
 }
 
-/* A round maximum for the issue axis: 1, 2, 5, 10, 20, 50, ... at least max. */
-static double nice_max(double max)
+/* The top of the issue axis: four equal steps of 1, 2 or 5 times a power of ten, so
+ * every gridline falls on a whole number. */
+static double axis_max(double max)
 {
     double step = 1;
-    while (step < max) {
-        if (step * 2 >= max)
-            return step * 2;
-        if (step * 5 >= max)
-            return step * 5;
+    while (step * 4 < max) {
+        if (step * 2 * 4 >= max)
+            return step * 2 * 4;
+        if (step * 5 * 4 >= max)
+            return step * 5 * 4;
         step *= 10;
     }
-    return step < 4 ? 4 : step;
+    return step * 4;
 }
 
 void docs_svg_issues(dq_docs_out *o, const dq_docs_run *const *runs, size_t n)
@@ -182,7 +183,7 @@ void docs_svg_issues(dq_docs_out *o, const dq_docs_run *const *runs, size_t n)
     double max = 0;
     for (size_t i = 0; i < n; i++)
         max = larger(max, (double)runs[i]->stats.total_issues);
-    max = nice_max(max);
+    max = axis_max(max);
     svg_open(o, "chart-issues", "Issues of each run by severity, oldest first", CHART_W, CHART_H);
     svg_y_grid(o, &f, max, 4, "");
     if (n == 0)

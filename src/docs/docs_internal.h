@@ -15,6 +15,7 @@
 typedef struct dq_docs_out {
     dq_buf buf;
     dq_code code;
+    dq_buf scratch; /* for text built before it is escaped (docs_out_value_html) */
 } dq_docs_out;
 
 #define DQ_DOCS_MAX_PAGE ((size_t)64 << 20)
@@ -40,6 +41,10 @@ void docs_out_json_double(dq_docs_out *o, double v);
 /* A JSON tree as json.dumps writes it: indent 0 is compact (", " and ": "), otherwise
  * that many spaces per level starting at depth. */
 void docs_out_json(dq_docs_out *o, const cJSON *v, int indent, int depth, bool script_safe);
+/* Any JSON value as text for HTML or markdown: a string as it is, anything else as
+ * compact JSON; escaped either way. */
+void docs_out_value_html(dq_docs_out *o, const cJSON *v);
+void docs_out_value_markdown(dq_docs_out *o, const cJSON *v);
 /* 1234567 as "1,234,567". */
 void docs_out_count(dq_docs_out *o, int64_t n);
 /* A naive time as "2024-03-07 18:47:07". */

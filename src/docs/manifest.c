@@ -198,7 +198,7 @@ static bool read_run(const cJSON *o, dq_docs_run *r)
 static docs_state *read_state(const cJSON *o)
 {
     docs_state *s = calloc(1, sizeof(*s));
-    int64_t input;
+    int64_t input = 0;
     if (!s)
         return NULL;
     bool ok = read_int(o, "input", &input) && input >= 0 && input < 1 << 20 &&

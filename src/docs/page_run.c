@@ -26,22 +26,6 @@ static size_t array_len(const cJSON *a)
     return cJSON_IsArray(a) ? (size_t)cJSON_GetArraySize(a) : 0;
 }
 
-/* Any value as text: a string as it is, anything else as compact JSON. */
-static void html_value(dq_docs_out *o, const cJSON *v)
-{
-    if (cJSON_IsString(v)) {
-        docs_out_html(o, v->valuestring);
-        return;
-    }
-    dq_docs_out tmp;
-    docs_out_init(&tmp);
-    docs_out_json(&tmp, v, 0, 0, false);
-    if (tmp.code)
-        o->code = o->code ? o->code : tmp.code;
-    docs_out_html(o, dq_buf_str(&tmp.buf));
-    docs_out_free(&tmp);
-}
-
 /* The first values of a list, compact. */
 static void html_samples(dq_docs_out *o, const cJSON *values)
 {
@@ -49,7 +33,7 @@ static void html_samples(dq_docs_out *o, const cJSON *values)
     for (const cJSON *v = values ? values->child : NULL; v && shown < MAX_SAMPLE_VALUES;
          v = v->next, shown++) {
         docs_out_str(o, "<code>");
-        html_value(o, v);
+        docs_out_value_html(o, v);
         docs_out_str(o, "</code> ");
     }
     if (total > shown)
@@ -168,7 +152,7 @@ static void cell_value(dq_docs_out *o, const cJSON *v)
 {
     docs_out_str(o, "<td>");
     if (v && !cJSON_IsNull(v))
-        html_value(o, v);
+        docs_out_value_html(o, v);
     docs_out_str(o, "</td>");
 }
 
@@ -217,12 +201,12 @@ static void run_issue_row(dq_docs_out *o, const cJSON *issue)
     const cJSON *expected = child(issue, "expected"), *actual = child(issue, "actual");
     if (expected) {
         docs_out_str(o, "<div class=\"muted\">expected: ");
-        html_value(o, expected);
+        docs_out_value_html(o, expected);
         docs_out_str(o, "</div>");
     }
     if (actual) {
         docs_out_str(o, "<div class=\"muted\">actual: ");
-        html_value(o, actual);
+        docs_out_value_html(o, actual);
         docs_out_str(o, "</div>");
     }
     docs_out_str(o, "</td>");
@@ -332,7 +316,7 @@ static void kv_rows(dq_docs_out *o, const cJSON *obj, const char *skip)
         docs_out_str(o, "<tr><th scope=\"row\">");
         docs_out_html(o, c->string);
         docs_out_str(o, "</th><td>");
-        html_value(o, c);
+        docs_out_value_html(o, c);
         docs_out_str(o, "</td></tr>");
     }
 }
@@ -350,20 +334,23 @@ static void run_tags_metadata(dq_docs_out *o, const dq_result *r)
             docs_out_str(o, "<li><span class=\"k\">");
             docs_out_html(o, t->string);
             docs_out_str(o, "</span><span class=\"v\">");
-            html_value(o, t);
+            docs_out_value_html(o, t);
             docs_out_str(o, "</span></li>");
         }
         docs_out_str(o, "</ul>");
     } else {
         docs_out_str(o, "<p class=\"empty\">No tags.</p>");
     }
-    docs_out_str(o, "</section><section><h2>Metadata</h2><table class=\"kv\">");
-    kv_rows(o, r->metadata, NULL);
-    kv_rows(o, vr_meta, "tags");
-    docs_out_str(o, "</table>");
-    if (!(cJSON_IsObject(r->metadata) && r->metadata->child) &&
-        !(cJSON_IsObject(vr_meta) && vr_meta->child))
+    docs_out_str(o, "</section><section><h2>Metadata</h2>");
+    if ((cJSON_IsObject(r->metadata) && r->metadata->child) ||
+        (cJSON_IsObject(vr_meta) && vr_meta->child)) {
+        docs_out_str(o, "<table class=\"kv\">");
+        kv_rows(o, r->metadata, NULL);
+        kv_rows(o, vr_meta, "tags");
+        docs_out_str(o, "</table>");
+    } else {
         docs_out_str(o, "<p class=\"empty\">No metadata.</p>");
+    }
     docs_out_str(o, "</section>");
 }
 
@@ -424,19 +411,6 @@ static void render_run_html(dq_docs_out *o, const dq_docs_site *site, const dq_r
 
 /* ---- markdown ------------------------------------------------------------------------- */
 
-static void md_value(dq_docs_out *o, const cJSON *v)
-{
-    if (cJSON_IsString(v)) {
-        docs_out_markdown(o, v->valuestring);
-        return;
-    }
-    dq_docs_out tmp;
-    docs_out_init(&tmp);
-    docs_out_json(&tmp, v, 0, 0, false);
-    docs_out_markdown(o, dq_buf_str(&tmp.buf));
-    docs_out_free(&tmp);
-}
-
 static void md_issues(dq_docs_out *o, const dq_result *r)
 {
     size_t shown = 0;
@@ -460,7 +434,7 @@ static void md_issues(dq_docs_out *o, const dq_result *r)
         docs_out_str(o, " | ");
         docs_out_markdown(o, child_str(i, "details"));
         docs_out_str(o, " | ");
-        md_value(o, child(i, "sample_values"));
+        docs_out_value_markdown(o, child(i, "sample_values"));
         docs_out_str(o, " |\n");
     }
 }

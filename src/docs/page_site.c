@@ -173,8 +173,8 @@ static void cp_run_row(dq_docs_out *o, const dq_docs_site *site, const dq_docs_c
                        const dq_docs_run *run)
 {
     const char *status = dq_status_name(run->status);
-    docs_out_printf(o, "<tr data-status=\"%s\"><td data-value=\"%lld\"><a href=\"", status,
-                    (long long)run->run_time);
+    docs_out_printf(o, "<tr data-status=\"%s\"><td class=\"time\" data-value=\"%lld\"><a href=\"",
+                    status, (long long)run->run_time);
     out_run_href(o, site, "../../", cp->slug, run);
     docs_out_str(o, "\">");
     docs_out_time(o, run->run_time);
@@ -199,8 +199,10 @@ static void cp_run_row(dq_docs_out *o, const dq_docs_site *site, const dq_docs_c
 static void status_filter(dq_docs_out *o, const char *table)
 {
     docs_out_printf(o, "<div class=\"status-filter\" data-status-filter=\"%s\">", table);
+    static const dq_status order[] = {DQ_STATUS_SUCCESS, DQ_STATUS_WARNING, DQ_STATUS_FAILURE,
+                                      DQ_STATUS_ERROR};
     for (int s = 0; s < 4; s++) {
-        const char *name = dq_status_name((dq_status)s);
+        const char *name = dq_status_name(order[s]);
         docs_out_printf(
             o, "<label class=\"st-%s\"><input type=\"checkbox\" value=\"%s\" checked> %s</label>",
             name, name, name);
@@ -396,7 +398,8 @@ static void index_row(dq_docs_out *o, const dq_docs_site *site, const dq_docs_ch
     docs_out_html(o, last->data_asset);
     docs_out_printf(o, "</div></td><td data-value=\"%d\">", (int)last->status);
     docs_html_badge(o, last->status);
-    docs_out_printf(o, "</td><td data-value=\"%lld\"><a href=\"", (long long)last->run_time);
+    docs_out_printf(o, "</td><td class=\"time\" data-value=\"%lld\"><a href=\"",
+                    (long long)last->run_time);
     out_run_href(o, site, "", cp->slug, last);
     docs_out_str(o, "\">");
     docs_out_time(o, last->run_time);

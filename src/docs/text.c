@@ -11,12 +11,14 @@
 void docs_out_init(dq_docs_out *o)
 {
     dq_buf_init(&o->buf, DQ_DOCS_MAX_PAGE);
+    dq_buf_init(&o->scratch, DQ_DOCS_MAX_PAGE);
     o->code = DQ_OK;
 }
 
 void docs_out_free(dq_docs_out *o)
 {
     dq_buf_free(&o->buf);
+    dq_buf_free(&o->scratch);
 }
 
 void docs_out_reset(dq_docs_out *o)
@@ -233,8 +235,10 @@ void docs_out_json_double(dq_docs_out *o, double v)
         docs_out_str(o, v > 0 ? "Infinity" : "-Infinity");
         return;
     }
+    /* 15 significant digits always name the shortest form when it has 15 or fewer
+     * (a double holds 15.9 digits), so at most three tries find it. */
     char text[48];
-    for (int precision = 0; precision <= 16; precision++) {
+    for (int precision = 14; precision <= 16; precision++) {
         snprintf(text, sizeof(text), "%.*e", precision, v);
         if (strtod(text, NULL) == v)
             break;
@@ -246,6 +250,8 @@ void docs_out_json_double(dq_docs_out *o, double v)
     for (const char *p = text; p < e; p++)
         if (*p >= '0' && *p <= '9')
             digits[nd++] = *p;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
     digits[nd] = '\0';
     if (v < 0 || (v == 0 && signbit(v)))
         docs_out_char(o, '-');
@@ -317,6 +323,29 @@ void docs_out_json(dq_docs_out *o, const cJSON *v, int indent, int depth, bool s
             out_newline(o, indent, depth);
         docs_out_char(o, object ? '}' : ']');
     }
+}
+
+/* Writes v as compact JSON into o's scratch buffer (reused from value to value, so a
+ * page with thousands of sample values allocates once). */
+static const char *value_text(dq_docs_out *o, const cJSON *v)
+{
+    dq_docs_out tmp = {.buf = o->scratch, .code = DQ_OK};
+    dq_buf_reset(&tmp.buf);
+    docs_out_json(&tmp, v, 0, 0, false);
+    o->scratch = tmp.buf;
+    if (tmp.code && o->code == DQ_OK)
+        o->code = tmp.code;
+    return tmp.code ? NULL : dq_buf_str(&o->scratch);
+}
+
+void docs_out_value_html(dq_docs_out *o, const cJSON *v)
+{
+    docs_out_html(o, cJSON_IsString(v) ? v->valuestring : value_text(o, v));
+}
+
+void docs_out_value_markdown(dq_docs_out *o, const cJSON *v)
+{
+    docs_out_markdown(o, cJSON_IsString(v) ? v->valuestring : value_text(o, v));
 }
 
 void docs_out_count(dq_docs_out *o, int64_t n)
