@@ -284,8 +284,13 @@ void dq_job_judged(dq_dispatch *d, dq_job *job, const dq_judgement *j)
     int used = throttled ? ++job->throttled : ++job->errors;
     int allowed = throttled ? DQ_THROTTLED_MAX : job->max_retries;
     if (used > allowed || now + delay > job->deadline) {
-        char *msg = dq_asprintf("%s (gave up after %d attempt%s)", j->message, job->attempts,
-                                job->attempts == 1 ? "" : "s");
+        char *msg =
+            used > allowed
+                ? dq_asprintf("%s (gave up after %d attempt%s)", j->message, job->attempts,
+                              job->attempts == 1 ? "" : "s")
+                : dq_asprintf("%s (gave up after %d attempt%s: the next would start "
+                              "%.0f s from now, past the deadline)",
+                              j->message, job->attempts, job->attempts == 1 ? "" : "s", delay);
         job_finish(d, job, DQ_DELIVERY_FAILED, msg ? msg : j->message);
         free(msg);
         return;
