@@ -57,7 +57,7 @@ typedef struct dq_action_config {
     bool enabled;
     dq_notify_on notify_on;
     double timeout_seconds;     /* default 30 */
-    int retry_count;            /* default 0 */
+    int retry_count;            /* -1 when not given: the dispatcher's default (5) */
     double retry_delay_seconds; /* default 1 */
     bool rate_set;              /* rate_limit given; otherwise the provider's default */
     dq_rate rate;

@@ -606,7 +606,7 @@ static bool read_common(config_loader *l, const cJSON *node, dq_action_config *a
             ok = false;
         }
     }
-    double retries = 0, in_flight = 0;
+    double retries = -1, in_flight = 0; /* -1: the dispatcher's default */
     ok = read_number(l, node, "timeout_seconds", 0.001, &a->timeout_seconds) && ok;
     ok = read_number(l, node, "retry_count", 0, &retries) && ok;
     ok = read_number(l, node, "retry_delay_seconds", 0, &a->retry_delay_seconds) && ok;

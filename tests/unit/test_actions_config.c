@@ -73,6 +73,8 @@ START_TEST(test_truthound_list_form)
         "tok-123");
     const dq_action_config *slack = find(&c, "slack");
     ck_assert_int_eq(slack->notify_on, DQ_NOTIFY_FAILURE);
+    ck_assert_int_eq(slack->retry_count, -1); /* not given: the dispatcher's default */
+    ck_assert(slack->timeout_seconds == 30 && slack->retry_delay_seconds == 1);
     ck_assert_str_eq(dq_setting_str(slack, "channel", NULL), "#data-quality");
     dq_config_free(&c);
 }
