@@ -30,9 +30,9 @@ trap cleanup EXIT
 full_build() {
     local n=$1 store parse_rate status rss_kb
     store=$(bench_store "$n")
-    parse_rate=$(bench_parse_rate "$store")
+    read -r parse_rate _ <<<"$(bench_parse_rate "$store")"
     bench_time "$work/docs-$n" "$DQ_BIN" docs "$store" -o "$work/site-$n" --jobs "$JOBS"
-    read -r seconds rss_kb status <"$work/docs-$n"
+    read -r seconds rss_kb status _ <"$work/docs-$n"
     [ "$status" -eq 0 ] || bench_die "dqbatch docs exited $status: $(head -3 "$work/docs-$n.err")"
     rss_mb=$(bench_calc "$rss_kb / 1024")
     rate=$(bench_calc "$n / $seconds")
@@ -60,9 +60,9 @@ added=$store/by_date/$new
 cp "$work/one/$new" "$added"
 
 bench_time "$work/list" find "$store" -type f
-read -r list_seconds _ _ <"$work/list"
+read -r list_seconds _ <"$work/list"
 bench_time "$work/incremental" "$DQ_BIN" docs "$store" -o "$work/site-$large" --jobs "$JOBS"
-read -r incremental_seconds _ status <"$work/incremental"
+read -r incremental_seconds _ status _ <"$work/incremental"
 [ "$status" -eq 0 ] || bench_die "incremental dqbatch docs exited $status"
 run_id=$(basename "$new" .json)
 [ -n "$(find "$work/site-$large" -name "*${run_id}*" | head -1)" ] ||

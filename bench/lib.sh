@@ -49,29 +49,39 @@ bench_store() {
     echo "$dir/store"
 }
 
-# bench_time OUT COMMAND...: runs the command with stdout to /dev/null and writes
-# "seconds peak_rss_kb exit_status" to OUT. Its stderr goes to OUT.err.
+# bench_time OUT COMMAND...: runs the command with stdout to $BENCH_STDOUT (default
+# OUT.out) and writes
+# "seconds peak_rss_kb exit_status cpu_seconds" to OUT (cpu = user + system, which a
+# busy shared machine disturbs less than wall time). Its stderr goes to OUT.err.
 bench_time() {
     local out=$1
     shift
     local start end status=0
     start=$(date +%s.%N)
-    /usr/bin/time -f '%M' -o "$out.rss" "$@" >/dev/null 2>"$out.err" || status=$?
+    /usr/bin/time -f '%M %U %S' -o "$out.time" "$@" >"${BENCH_STDOUT:-$out.out}" 2>"$out.err" ||
+        status=$?
     end=$(date +%s.%N)
-    echo "$(echo "$end - $start" | bc -l) $(tail -1 "$out.rss") $status" >"$out"
+    read -r rss user system <"$out.time"
+    echo "$(echo "$end - $start" | bc -l) $rss $status $(echo "$user + $system" | bc -l)" >"$out"
 }
 
-# bench_parse_rate STORE: results per second of parse_only over the store, the best of
-# two runs: the first also warms the page cache, as dqbatch's runs will find it.
+# bench_parse_rate STORE: "rate cpu_seconds" of parse_only over the store, from the
+# faster of two runs: the first also warms the page cache, as dqbatch's runs find it.
 bench_parse_rate() {
-    local store=$1 line rate best=0
-    for _ in 1 2; do
-        line=$("$DQ_PARSE_ONLY" --jobs "$JOBS" "$store") || bench_die "parse_only failed on $store"
-        echo "$line" >&2
-        rate=$(echo "$line" | sed -n 's/.* rate=\([0-9.]*\).*/\1/p')
-        best=$(echo "if ($rate > $best) $rate else $best" | bc -l)
+    local store=$1 out best="" run seconds status cpu
+    out=$(mktemp -d)
+    for run in 1 2; do
+        bench_time "$out/$run" "$DQ_PARSE_ONLY" --jobs "$JOBS" "$store"
+        read -r seconds _ status cpu <"$out/$run"
+        [ "$status" -eq 0 ] || bench_die "parse_only failed on $store: $(head -3 "$out/$run.err")"
+        cat "$out/$run.out" >&2
+        if [ -z "$best" ] || [ "$(echo "$seconds < ${best%% *}" | bc -l)" = 1 ]; then
+            best="$seconds $cpu $(sed -n 's/.* rate=\([0-9.]*\).*/\1/p' "$out/$run.out")"
+        fi
     done
-    echo "$best"
+    rm -rf "$out"
+    read -r _ cpu rate <<<"$best"
+    echo "$rate $cpu"
 }
 
 # bench_calc EXPRESSION: a number with two decimals.
