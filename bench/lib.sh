@@ -26,7 +26,7 @@ bench_need() {
     local binary
     for binary in "$@"; do
         [ -x "$binary" ] || bench_die "$binary: not built (cmake -S . -B build -DDQ_SANITIZE=OFF" \
-            "-DCMAKE_BUILD_TYPE=Release && cmake --build build), or set DQ_BUILD"
+            "&& cmake --build build), or set DQ_BUILD"
     done
 }
 
