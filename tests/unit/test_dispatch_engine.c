@@ -826,6 +826,18 @@ static void submit_local(dq_dispatch *d, dq_request_kind kind, const char *what,
     dq_dispatch_submit(d, &req);
 }
 
+static void submit_put(dq_dispatch *d, const char *path, const char *body)
+{
+    dq_request req;
+    dq_request_init(&req);
+    req.kind = DQ_REQUEST_FILE;
+    req.provider = DQ_PROVIDER_FILE;
+    req.method = dq_strdup("PUT");
+    req.url = dq_strdup(path);
+    req.body = dq_strdup(body);
+    dq_dispatch_submit(d, &req);
+}
+
 START_TEST(shell_commands_and_files)
 {
     char *dir = dqtest_tmpdir();
@@ -835,12 +847,25 @@ START_TEST(shell_commands_and_files)
     outcomes *out = outcomes_new();
     dq_dispatch_options opt = {0};
     dq_dispatch *d = engine_open(&opt, out);
+    dq_dispatch *d2;
     submit_local(d, DQ_REQUEST_EXEC, ok, "exec-ok", "{\"status\": \"failure\"}\n");
     submit_local(d, DQ_REQUEST_EXEC, "echo 'disk full' >&2; exit 3", "exec-fail", "");
     submit_local(d, DQ_REQUEST_EXEC, "exec sleep 5", "exec-slow", "");
     submit_local(d, DQ_REQUEST_FILE, appended, "file-1", "line one\n");
     submit_local(d, DQ_REQUEST_FILE, appended, "file-2", "line two\n");
+    char *replaced = dq_asprintf("%s/store/result.json", dir);
+    submit_put(d, replaced, "first");
     engine_finish(d);
+    /* PUT replaces the whole file (parents made), so a second run leaves one copy. */
+    d2 = engine_open(&opt, out);
+    submit_put(d2, replaced, "second");
+    engine_finish(d2);
+    ck_assert_int_eq(out->items[out->len - 1].delivery, DQ_DELIVERY_SENT);
+    char *stored = dqtest_read(replaced, NULL);
+    ck_assert_str_eq(stored, "second");
+    free(stored);
+    dq_dispatch_free(d2);
+    free(replaced);
     ck_assert_int_eq(outcome_of(out, "exec-ok")->delivery, DQ_DELIVERY_SENT);
     const seen *fail = outcome_of(out, "exec-fail");
     ck_assert_int_eq(fail->delivery, DQ_DELIVERY_FAILED);
