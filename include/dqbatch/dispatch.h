@@ -64,9 +64,11 @@ typedef struct dq_request {
     /* SMTP */
     char *mail_from;
     dq_strlist rcpt;
-    char *username; /* SMTP AUTH or HTTP basic; secret */
-    char *password; /* secret */
-    bool use_tls;   /* SMTP STARTTLS required */
+    char *username;  /* SMTP AUTH or HTTP basic; secret */
+    char *password;  /* secret */
+    char *aws_sigv4; /* HTTP: "aws:amz:REGION:SERVICE" signs the request with SigV4, the
+                        username and password being the access key and secret; NULL: none */
+    bool use_tls;    /* SMTP STARTTLS required */
     /* EXEC */
     dq_strlist env; /* "NAME=value" added to the environment */
     char *working_directory;

@@ -29,6 +29,7 @@ void dq_request_free(dq_request *req)
     dq_strlist_free(&req->rcpt);
     free(req->username);
     free(req->password);
+    free(req->aws_sigv4);
     dq_strlist_free(&req->env);
     free(req->working_directory);
     free(req->success_codes);

@@ -100,7 +100,10 @@ static bool add_headers(dq_job *job)
             return false;
         job->header_list = l;
     }
-    /* No "Expect: 100-continue" round trip before larger bodies. */
+    /* No "Expect: 100-continue" round trip before larger bodies. Not with SigV4: libcurl
+     * would sign the empty header, which is never sent, and the signature would fail. */
+    if (job->req.aws_sigv4)
+        return true;
     struct curl_slist *l = curl_slist_append(job->header_list, "Expect:");
     if (!l)
         return false;
@@ -124,6 +127,8 @@ static bool setup_http(dq_job *job)
     }
     if (r->method && strcmp(r->method, r->body ? "POST" : "GET") != 0)
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, r->method);
+    if (r->aws_sigv4) /* SES: libcurl signs with USERNAME/PASSWORD as key and secret */
+        curl_easy_setopt(e, CURLOPT_AWS_SIGV4, r->aws_sigv4);
     return true;
 }
 
