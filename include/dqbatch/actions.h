@@ -33,6 +33,7 @@ typedef struct dq_render_context {
     const char *aws_access_key_id;
     const char *aws_secret_access_key;
     const char *aws_region;
+    const char *aws_session_token;
     /* Seeds the MIME boundary and Message-ID, which must differ between runs. */
     uint64_t nonce;
     const char *hostname; /* Message-ID's domain */

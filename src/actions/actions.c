@@ -622,6 +622,7 @@ void dq_render_context_from_env(dq_render_context *ctx)
     ctx->aws_access_key_id = getenv("AWS_ACCESS_KEY_ID");
     ctx->aws_secret_access_key = getenv("AWS_SECRET_ACCESS_KEY");
     ctx->aws_region = getenv("AWS_REGION") ? getenv("AWS_REGION") : getenv("AWS_DEFAULT_REGION");
+    ctx->aws_session_token = getenv("AWS_SESSION_TOKEN");
     ctx->nonce = dq_hash64(&ts, sizeof ts, (uint64_t)getpid());
     ctx->hostname = "dqbatch.localhost";
 }

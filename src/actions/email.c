@@ -1,7 +1,8 @@
 /* Email (spec 3.2): a MIME multipart message (text + HTML, or text only) sent over SMTP
  * by libcurl (plain, STARTTLS, SMTPS; AUTH when user and password are set), or the same
- * content through SendGrid's v3 API. Unlike truthound it adds Date and Message-ID, escapes
- * the HTML, and also mails results that have no statistics (error runs). */
+ * content through SendGrid's v3 API or Amazon SES's v2 API (SigV4 signed by libcurl). Unlike
+ * truthound it adds Date and Message-ID, escapes the HTML, and also mails results that have no
+ * statistics (error runs). */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -381,6 +382,94 @@ static dq_code email_sendgrid(const dq_action_config *a, const action_view *v,
     return rc;
 }
 
+static cJSON *ses_content(const char *text, bool *ok)
+{
+    cJSON *c = cJSON_CreateObject();
+    if (!c)
+        *ok = false;
+    action_add_str(c, "Data", text, ok);
+    action_add_str(c, "Charset", "UTF-8", ok);
+    return c;
+}
+
+static void ses_put(cJSON *parent, const char *key, cJSON *item, bool *ok)
+{
+    if (!item || !parent || !cJSON_AddItemToObject(parent, key, item)) {
+        cJSON_Delete(item);
+        *ok = false;
+    }
+}
+
+static void ses_addresses(cJSON *dest, const char *key, const cJSON *list, bool *ok)
+{
+    cJSON *arr = action_add_arr(dest, key, ok);
+    const cJSON *c;
+    cJSON_ArrayForEach(c, list)
+    {
+        action_push_str(arr, c->valuestring, ok);
+    }
+}
+
+/* Amazon SES v2 SendEmail (the HTTP API), signed with SigV4 by libcurl. */
+static dq_code email_ses(const dq_action_config *a, const action_view *v,
+                         const dq_render_context *ctx, const email_content *c, dq_request_list *out,
+                         dq_error *err)
+{
+    const char *region = dq_setting_str(a, "aws_region", ctx->aws_region);
+    const char *key = dq_setting_str(a, "aws_access_key_id", ctx->aws_access_key_id);
+    const char *secret = dq_setting_str(a, "aws_secret_access_key", ctx->aws_secret_access_key);
+    if (!region || !key || !secret)
+        return dq_fail(err, DQ_ECONFIG,
+                       "provider ses needs aws_region, aws_access_key_id and "
+                       "aws_secret_access_key (or AWS_* in the environment)");
+    bool ok = true;
+    cJSON *body = cJSON_CreateObject();
+    action_add_str(body, "FromEmailAddress", dq_setting_str(a, "from_address", ""), &ok);
+    cJSON *dest = action_add_obj(body, "Destination", &ok);
+    ses_addresses(dest, "ToAddresses", dq_setting(a, "to_addresses"), &ok);
+    if (cJSON_GetArraySize(dq_setting(a, "cc_addresses")))
+        ses_addresses(dest, "CcAddresses", dq_setting(a, "cc_addresses"), &ok);
+    cJSON *simple = action_add_obj(action_add_obj(body, "Content", &ok), "Simple", &ok);
+    ses_put(simple, "Subject", ses_content(c->subject, &ok), &ok);
+    cJSON *parts = action_add_obj(simple, "Body", &ok);
+    ses_put(parts, "Text", ses_content(c->text, &ok), &ok);
+    if (c->html)
+        ses_put(parts, "Html", ses_content(c->html, &ok), &ok);
+    char *url =
+        dq_setting_str(a, "api_endpoint", NULL)
+            ? dq_strdup(dq_setting_str(a, "api_endpoint", NULL))
+            : dq_asprintf("https://email.%s.amazonaws.com/v2/email/outbound-emails", region);
+    char *sigv4 = dq_asprintf("aws:amz:%s:ses", region);
+    char *token = ctx->aws_session_token
+                      ? dq_asprintf("X-Amz-Security-Token: %s", ctx->aws_session_token)
+                      : NULL;
+    const char *headers[] = {"Content-Type: application/json", token, NULL};
+    dq_request *req = NULL;
+    dq_code rc = ok && url && sigv4 && (token || !ctx->aws_session_token)
+                     ? action_http_json(out, a, v->r, DQ_PROVIDER_SES, "email", "POST", url, body,
+                                        headers, &req)
+                     : DQ_ENOMEM;
+    if (!rc) {
+        req->aws_sigv4 = sigv4;
+        sigv4 = NULL;
+        req->username = dq_strdup(key);
+        req->password = dq_strdup(secret);
+        /* SES limits per account and region. */
+        free(req->destination);
+        req->destination = dq_asprintf("ses:%s:%s", region, key);
+        rc = req->username && req->password && req->destination ? DQ_OK : DQ_ENOMEM;
+        if (!rc)
+            rc = action_add_secret(req, secret);
+        if (!rc && ctx->aws_session_token)
+            rc = action_add_secret(req, ctx->aws_session_token);
+    }
+    free(url);
+    free(sigv4);
+    free(token);
+    cJSON_Delete(body);
+    return rc;
+}
+
 dq_code render_email(const dq_action_config *a, const action_view *v, const dq_render_context *ctx,
                      dq_request_list *out, dq_error *err)
 {
@@ -392,10 +481,11 @@ dq_code render_email(const dq_action_config *a, const action_view *v, const dq_r
     bool html = dq_setting_bool(a, "include_html", true);
     if (html)
         c.html = email_html(v);
-    dq_code rc = !c.text || (html && !c.html) ? DQ_ENOMEM
-                 : strcmp(dq_setting_str(a, "provider", "smtp"), "sendgrid") == 0
-                     ? email_sendgrid(a, v, &c, out)
-                     : email_smtp(a, v, ctx, &c, out);
+    const char *provider = dq_setting_str(a, "provider", "smtp");
+    dq_code rc = !c.text || (html && !c.html)        ? DQ_ENOMEM
+                 : strcmp(provider, "sendgrid") == 0 ? email_sendgrid(a, v, &c, out)
+                 : strcmp(provider, "ses") == 0      ? email_ses(a, v, ctx, &c, out, err)
+                                                     : email_smtp(a, v, ctx, &c, out);
     free(c.subject);
     free(c.text);
     free(c.html);

@@ -92,9 +92,13 @@ static const config_setting email_schema[] = {
     S("include_html", CONFIG_BOOL),
     CHOICE("provider", email_providers),
     S("api_key", CONFIG_STRING),
-    /* dqbatch: a CA bundle for STARTTLS/SMTPS, and where SendGrid lives. */
+    /* dqbatch: a CA bundle for STARTTLS/SMTPS, where SendGrid or SES live, and SES's
+     * region and credentials (else AWS_REGION, AWS_ACCESS_KEY_ID, AWS_SECRET_ACCESS_KEY). */
     S("ca_file", CONFIG_STRING),
     S("api_endpoint", CONFIG_STRING),
+    S("aws_region", CONFIG_STRING),
+    S("aws_access_key_id", CONFIG_STRING),
+    S("aws_secret_access_key", CONFIG_STRING),
     END,
 };
 
@@ -312,10 +316,21 @@ static bool check_email(const cJSON *settings, const cJSON *original, config_rep
         return false;
     }
     if (provider && strcasecmp(provider, "ses") == 0) {
-        report(ctx, at(original, "provider"), "provider",
-               "ses is not supported yet (its HTTP API needs SigV4 signing the dispatcher does "
-               "not do); send through SES's SMTP interface with provider smtp");
-        return false;
+        static const char *const needs[][3] = {
+            {"aws_region", "AWS_REGION", "AWS_DEFAULT_REGION"},
+            {"aws_access_key_id", "AWS_ACCESS_KEY_ID", NULL},
+            {"aws_secret_access_key", "AWS_SECRET_ACCESS_KEY", NULL},
+        };
+        bool ok = true;
+        for (size_t i = 0; i < 3; i++) {
+            if (settings_str(settings, needs[i][0]) || getenv(needs[i][1]) ||
+                (needs[i][2] && getenv(needs[i][2])))
+                continue;
+            report(ctx, at(original, "provider"), needs[i][0],
+                   "provider ses needs %s (or %s in the environment)", needs[i][0], needs[i][1]);
+            ok = false;
+        }
+        return ok;
     }
     return true;
 }
