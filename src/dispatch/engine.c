@@ -208,10 +208,21 @@ static void job_finish(dq_dispatch *d, dq_job *job, dq_delivery delivery, const 
     }
     free(shown);
     dq_job_free(job);
+    d->released++; /* handed back to the producers once per loop turn */
+}
+
+/* Gives the queue slots of finished requests back, waking producers only if one waits:
+ * one lock per loop turn rather than one per request. */
+static void release_slots(dq_dispatch *d)
+{
+    if (!d->released)
+        return;
     pthread_mutex_lock(&d->lock);
-    d->unfinished--;
-    pthread_cond_broadcast(&d->room);
+    d->unfinished -= d->released;
+    if (d->producers_waiting)
+        pthread_cond_broadcast(&d->room);
     pthread_mutex_unlock(&d->lock);
+    d->released = 0;
 }
 
 static void journal_error(dq_dispatch *d, const dq_error *err)
@@ -371,6 +382,7 @@ static void job_admit(dq_dispatch *d, dq_job *job, double now)
 
 static void admit_incoming(dq_dispatch *d, bool *stop)
 {
+    release_slots(d);
     pthread_mutex_lock(&d->lock);
     dq_job *list = d->in_head;
     d->in_head = d->in_tail = NULL;
@@ -511,6 +523,7 @@ static void *dispatcher_main(void *arg)
         loop_wait(d, wake, dq_mono_now());
         dq_engine_transfers_reap(d);
         dq_engine_execs_reap(d);
+        release_slots(d);
     }
     progress_line(d, dq_mono_now(), true);
     return NULL;
@@ -612,8 +625,11 @@ void dq_dispatch_submit(dq_dispatch *d, dq_request *req)
     dq_request_init(req);
     dq_buf_init(&job->response, DQ_RESPONSE_MAX);
     pthread_mutex_lock(&d->lock);
-    while (d->unfinished >= d->queue_size)
+    while (d->unfinished >= d->queue_size) {
+        d->producers_waiting++;
         pthread_cond_wait(&d->room, &d->lock);
+        d->producers_waiting--;
+    }
     bool was_empty = !d->in_head;
     if (d->in_tail)
         d->in_tail->next = job;

@@ -63,7 +63,8 @@ struct dq_dispatch {
     pthread_cond_t room; /* signalled when unfinished drops */
     dq_job *in_head;
     dq_job *in_tail;
-    size_t unfinished; /* submitted and not final */
+    size_t unfinished; /* submitted and not final (less `released`) */
+    int producers_waiting;
     bool stopping;
 
     pthread_t thread;
@@ -92,6 +93,7 @@ struct dq_dispatch {
     size_t sent;
     size_t failed;
     size_t retrying;
+    size_t released; /* finished since the last release_slots */
     double started;
     double progress_at;
     dq_code loop_rc; /* first journal failure, returned by dq_dispatch_finish */
