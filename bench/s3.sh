@@ -28,7 +28,7 @@ port=$(/usr/bin/python3 -c 'import socket; s = socket.socket(); s.bind(("127.0.0
 NODE_OPTIONS=--openssl-legacy-provider "$s3rver" -d "$data" -a 127.0.0.1 -p "$port" \
     --configure-bucket bench --silent >"$work/s3rver.log" 2>&1 &
 s3rver_pid=$!
-trap 'kill "$s3rver_pid" 2>/dev/null; wait "$s3rver_pid" 2>/dev/null; rm -rf "$work"' EXIT
+trap 'kill "$s3rver_pid" 2>/dev/null; wait "$s3rver_pid" 2>/dev/null || true; rm -rf "$work"' EXIT
 for _ in $(seq 100); do
     /usr/bin/python3 -c "import socket; socket.create_connection(('127.0.0.1', $port), 1)" \
         2>/dev/null && break

@@ -27,14 +27,15 @@ typedef struct dq_objstore_sink {
     bool stopped;                    /* set when fn asked to stop */
 } dq_objstore_sink;
 
-/* Lists every object below the URI's prefix, in key order, and hands each one whose
- * name is a stored-result name to the sink with its bytes in entry->data (raw, possibly
+/* Lists every object below the URI's prefix, in key order, and hands each one the sink
+ * wants to it with its bytes in entry->data (raw, possibly
  * gzipped: decode looks at the magic), its ETag in entry->etag, size and LastModified.
  * name is "s3://bucket/key"; relpath is the key below the prefix, with truthound's
  * doubled keys ("p/s3:/bucket/p/2024/01/15/x.json") read as the path they meant
- * ("2024/01/15/x.json"). Objects larger than opts->max_bytes, objects gone between list
- * and get (404) and objects that keep failing reach the sink as entries with error set.
- * Returns an error (and hands nothing more to the sink) when the store cannot be read at
+ * ("2024/01/15/x.json"). Objects that opts->known says the consumer
+ * knows are not fetched (entry->unfetched, no bytes). Objects larger than opts->max_bytes, objects
+ * gone between list and get (404) and objects that keep failing reach the sink as entries with
+ * error set. Returns an error (and hands nothing more to the sink) when the store cannot be read at
  * all: a bad URI or settings, bad credentials or a denied or missing bucket (one
  * message naming the bucket, no retries), or a listing that keeps failing. */
 dq_code dq_objstore_walk(const char *uri, const dq_source_opts *opts, dq_objstore_sink *sink,

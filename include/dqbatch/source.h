@@ -9,24 +9,33 @@
 /* One file found. Directory members carry a path the reader opens (so many workers can
  * read in parallel); archive members arrive with their bytes, read in archive order. */
 typedef struct dq_entry {
-    char *name;    /* shown to the user: "store/by_date/2024/03/01/x.json" or
-                      "store.tar.gz:store/by_date/2024/03/01/x.json" */
-    char *relpath; /* path below the input root (for a single file, its base name) */
-    char *file;    /* filesystem path to read, or NULL when data holds the bytes */
-    dq_buf data;   /* raw (possibly gzipped) bytes of an archive member */
-    int64_t size;  /* bytes as stored */
-    int64_t mtime; /* seconds since the epoch, as stored */
-    char *etag;    /* an object's ETag (object storage only, NULL for files): it changes
-                      whenever the object's bytes do, so it beats size+mtime for "changed?" */
-    int input;     /* index of the input path it came from */
-    uint64_t seq;  /* order of discovery; stable for the same inputs */
+    char *name;     /* shown to the user: "store/by_date/2024/03/01/x.json" or
+                       "store.tar.gz:store/by_date/2024/03/01/x.json" */
+    char *relpath;  /* path below the input root (for a single file, its base name) */
+    char *file;     /* filesystem path to read, or NULL when data holds the bytes */
+    dq_buf data;    /* raw (possibly gzipped) bytes of an archive member */
+    int64_t size;   /* bytes as stored */
+    int64_t mtime;  /* seconds since the epoch, as stored */
+    char *etag;     /* an object's ETag (object storage only, NULL for files): it changes
+                       whenever the object's bytes do, so it beats size+mtime for "changed?" */
+    bool unfetched; /* an object the consumer said it knew (opts.known): no bytes */
+    int input;      /* index of the input path it came from */
+    uint64_t seq;   /* order of discovery; stable for the same inputs */
     /* Set when the entry could not be taken (unreadable, unsafe path, symlink loop, a
      * broken archive): the consumer reports it as a bad input and goes on. */
     dq_error error;
 } dq_entry;
 
+/* Asked for each object in a bucket before its bytes are fetched (name, relpath, size,
+ * mtime and etag set, no bytes): true when the consumer already holds what it needs of
+ * it (an incremental docs build that saw the same ETag), so the bytes are never fetched
+ * and the entry arrives with unfetched set. Called on the walking thread. */
+typedef bool (*dq_entry_known_fn)(const dq_entry *entry, void *ctx);
+
 typedef struct dq_source_opts {
-    size_t max_bytes; /* cap on a member's stored size; 0 means the default below */
+    size_t max_bytes;        /* cap on a member's stored size; 0 means the default below */
+    dq_entry_known_fn known; /* NULL fetches every object */
+    void *known_ctx;
 } dq_source_opts;
 
 #define DQ_SOURCE_DEFAULT_MAX_BYTES ((size_t)256 << 20)

@@ -28,6 +28,7 @@ typedef struct walk_item {
     item_state state;
     int attempts;
     int64_t not_before_ms; /* earliest time of the next attempt */
+    bool unfetched;        /* the consumer knew it: handed out without bytes */
     dq_buf data;
     dq_error error;
 } walk_item;
@@ -55,6 +56,8 @@ typedef struct walk {
     char *list_prefix; /* "prefix/" or "" */
     char *bucket_name; /* "s3://bucket", for messages */
     size_t max_bytes;
+    dq_entry_known_fn known;
+    void *known_ctx;
     dq_objstore_sink *sink;
     CURLM *multi;
     walk_item *items; /* items[0] is item number `base` */
@@ -112,6 +115,7 @@ static dq_entry *entry_from_item(walk *w, walk_item *it)
     e->size = it->obj.size;
     e->mtime = it->obj.mtime;
     e->error = it->error;
+    e->unfetched = it->unfetched;
     e->input = w->sink->input;
     e->seq = (*w->sink->seq)++;
     return e;
@@ -265,6 +269,21 @@ static char *exact_relpath(const char *key)
     return dq_strdup(slash ? slash + 1 : key);
 }
 
+/* Asks the consumer whether it already knows the object (same ETag as last time), with
+ * the entry as it would arrive, but without bytes. */
+static bool item_known(walk *w, walk_item *it)
+{
+    dq_entry view = {.relpath = it->relpath,
+                     .size = it->obj.size,
+                     .mtime = it->obj.mtime,
+                     .etag = it->obj.etag,
+                     .input = w->sink->input};
+    view.name = objstore_target_name(&w->t, it->obj.key);
+    bool known = view.name && w->known(&view, w->known_ctx);
+    free(view.name);
+    return known;
+}
+
 /* Queues the page's objects that the sink wants; an object past the size cap is queued
  * as an error without being fetched. */
 static dq_code queue_page(walk *w, objstore_page *page)
@@ -288,7 +307,10 @@ static dq_code queue_page(walk *w, objstore_page *page)
         dq_buf_init(&it->data, 0);
         w->len++;
         w->list.found++;
-        if ((uint64_t)it->obj.size > w->max_bytes)
+        if (w->known && item_known(w, it)) {
+            it->unfetched = true;
+            it->state = ITEM_DONE;
+        } else if ((uint64_t)it->obj.size > w->max_bytes)
             item_error(w, it, DQ_ETOOBIG, "larger than the size cap, not read");
     }
     return DQ_OK;
@@ -422,6 +444,8 @@ static dq_code walk_open(walk *w, const char *uri, const dq_source_opts *opts,
     w->sink = sink;
     w->err = err;
     w->max_bytes = opts && opts->max_bytes ? opts->max_bytes : DQ_SOURCE_DEFAULT_MAX_BYTES;
+    w->known = opts ? opts->known : NULL;
+    w->known_ctx = opts ? opts->known_ctx : NULL;
     dq_code rc = objstore_target_init(&w->t, uri, err);
     if (rc)
         return rc;

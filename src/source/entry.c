@@ -190,6 +190,8 @@ dq_code dq_entry_load(dq_entry *entry, size_t max, dq_buf *out, dq_error *err)
 {
     if (entry->error.code != DQ_OK)
         return dq_fail(err, entry->error.code, "%s", entry->error.msg);
+    if (entry->unfetched)
+        return dq_fail(err, DQ_EIO, "%s: not fetched (the consumer knew it)", entry->name);
     dq_buf_reset(out);
     if (entry->file)
         return load_file(entry, max, out, err);

@@ -403,9 +403,11 @@ static bool bucket_key_wanted(const char *key)
 
 /* s3:// and gs:// inputs are read by the objstore module; a bucket that cannot be read
  * at all (credentials, permissions) stops the walk with its error. */
-static dq_code walk_bucket(source_walker *w, const char *uri, dq_error *err)
+static dq_code walk_bucket(source_walker *w, const char *uri, const dq_source_opts *given,
+                           dq_error *err)
 {
-    dq_source_opts opts = {.max_bytes = w->max_bytes};
+    dq_source_opts opts = given ? *given : (dq_source_opts){0};
+    opts.max_bytes = w->max_bytes;
     dq_objstore_sink sink = {
         .fn = w->fn, .ctx = w->ctx, .wanted = bucket_key_wanted, .input = w->input, .seq = &w->seq};
     dq_code rc = dq_objstore_walk(uri, &opts, &sink, err);
@@ -446,7 +448,7 @@ dq_code dq_source_walk(const char *const *inputs, int count, const dq_source_opt
     };
     for (int i = 0; i < count && !w.stopped; i++) {
         w.input = i;
-        dq_code rc = dq_objstore_is_uri(inputs[i]) ? walk_bucket(&w, inputs[i], err)
+        dq_code rc = dq_objstore_is_uri(inputs[i]) ? walk_bucket(&w, inputs[i], opts, err)
                                                    : walk_path(&w, inputs[i], err);
         if (rc)
             return rc;

@@ -16,7 +16,7 @@ mkdir -p "$WORK/s3"
 NODE_OPTIONS=--openssl-legacy-provider "$S3RVER" -d "$WORK/s3" -a 127.0.0.1 -p "$PORT" --configure-bucket "$BUCKET" --silent \
     >"$WORK/s3rver.log" 2>&1 &
 S3RVER_PID=$!
-trap 'kill "$S3RVER_PID" 2>/dev/null; wait "$S3RVER_PID" 2>/dev/null; rm -rf "$WORK"' EXIT
+trap 'kill "$S3RVER_PID" 2>/dev/null; wait "$S3RVER_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
 for _ in $(seq 100); do
     $PY -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break
     sleep 0.1

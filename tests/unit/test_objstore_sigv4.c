@@ -51,10 +51,11 @@ static void collected_free(collected *c)
     memset(c, 0, sizeof(*c));
 }
 
-static dq_code walk(const char *uri, size_t max_bytes, collected *out, bool *stopped, dq_error *err)
+static dq_code walk_known(const char *uri, size_t max_bytes, dq_entry_known_fn known,
+                          collected *out, bool *stopped, dq_error *err)
 {
     uint64_t seq = 0;
-    dq_source_opts opts = {.max_bytes = max_bytes};
+    dq_source_opts opts = {.max_bytes = max_bytes, .known = known, .known_ctx = out};
     dq_objstore_sink sink = {.fn = collect, .ctx = out, .input = 3, .seq = &seq};
     dq_code rc = dq_objstore_walk(uri, &opts, &sink, err);
     if (stopped)
@@ -64,6 +65,11 @@ static dq_code walk(const char *uri, size_t max_bytes, collected *out, bool *sto
         ck_assert_int_eq(out->items[i]->input, 3);
     }
     return rc;
+}
+
+static dq_code walk(const char *uri, size_t max_bytes, collected *out, bool *stopped, dq_error *err)
+{
+    return walk_known(uri, max_bytes, NULL, out, stopped, err);
 }
 
 static const dq_entry *find(const collected *c, const char *relpath)
@@ -320,6 +326,40 @@ START_TEST(the_consumer_can_stop_the_walk)
 }
 END_TEST
 
+/* An incremental build knows the objects whose ETag it saw: here, those under flat/. */
+static bool knows_flat(const dq_entry *entry, void *ctx)
+{
+    ck_assert_ptr_nonnull(ctx);
+    ck_assert_ptr_nonnull(entry->etag);
+    ck_assert_uint_eq(entry->data.len, 0);
+    return strncmp(entry->relpath, "flat/", 5) == 0;
+}
+
+START_TEST(known_objects_are_not_fetched)
+{
+    char *store = store_dir();
+    const char *extra[] = {"--seed", store, NULL};
+    start_with(extra);
+    collected c = {0};
+    dq_error err = {0};
+    ck_assert(walk_known("s3://" OBJSTORE_TEST_BUCKET, 0, knows_flat, &c, NULL, &err) == DQ_OK);
+    ck_assert_uint_eq(c.len, STORE_FILES);
+    size_t unfetched = 0;
+    for (size_t i = 0; i < c.len; i++) {
+        bool flat = strncmp(c.items[i]->relpath, "flat/", 5) == 0;
+        ck_assert(c.items[i]->unfetched == flat);
+        ck_assert(flat ? c.items[i]->data.len == 0 : c.items[i]->data.len > 0);
+        unfetched += flat;
+    }
+    ck_assert_uint_eq(unfetched, 20);
+    /* One listing and a GET for each of the 60 others only. */
+    ck_assert_uint_eq(objstore_test_requests(&server, NULL, NULL), 1 + STORE_FILES - 20);
+    collected_free(&c);
+    stop();
+    free(store);
+}
+END_TEST
+
 START_TEST(missing_bucket_is_one_error)
 {
     start_with(NULL);
@@ -397,6 +437,7 @@ static Suite *objstore_sigv4_suite(void)
     tcase_add_test(tc, slow_down_is_retried);
     tcase_add_test(tc, vanished_and_oversized_objects_are_error_entries);
     tcase_add_test(tc, the_consumer_can_stop_the_walk);
+    tcase_add_test(tc, known_objects_are_not_fetched);
     tcase_add_test(tc, missing_bucket_is_one_error);
     tcase_add_test(tc, put_and_get_round_trip);
     tcase_add_test(tc, put_with_a_wrong_secret_is_denied);
