@@ -1,6 +1,8 @@
 /* YAML into the cJSON tree JSON gives, as PyYAML's safe_load composes it: libyaml's event
  * parser, anchors and aliases resolved by copying, bounded in nesting and in the nodes
  * aliases may create (a "billion laughs" file is an error, never an out-of-memory). */
+#include <math.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <yaml.h>
@@ -20,8 +22,9 @@ typedef struct yaml_frame {
     char *anchor;      /* registered once the container is complete */
     size_t first_node; /* node count before this container */
     int height;
-    bool key_merges; /* the pending key is a plain "<<" */
-    cJSON *merges;   /* values of this mapping's "<<" keys, merged when it ends */
+    size_t anchor_mark; /* anchors defined before this container */
+    bool key_merges;    /* the pending key is a plain "<<" */
+    cJSON *merges;      /* values of this mapping's "<<" keys, merged when it ends */
 } yaml_frame;
 
 typedef struct yaml_builder {
@@ -37,6 +40,7 @@ typedef struct yaml_builder {
     size_t *slots; /* open addressing over anchors: index + 1, 0 when free */
     size_t slot_cap;
     cJSON *root;
+    cJSON *graveyard; /* nodes merge keys replaced, kept while anchors may point there */
     int documents;
 } yaml_builder;
 
@@ -115,6 +119,13 @@ static dq_code yaml_anchor_copy(yaml_builder *b, const yaml_char_t *anchor, char
 
 /* ---- building ----------------------------------------------------------------------- */
 
+/* A complete node on its way into its parent. */
+typedef struct yaml_placed {
+    int height;    /* containers on its deepest path */
+    size_t nodes;  /* nodes in it */
+    bool anchored; /* an anchor points at it or into it */
+} yaml_placed;
+
 static dq_code yaml_charge(yaml_builder *b, size_t nodes)
 {
     if (nodes > b->max_nodes - b->nodes)
@@ -148,8 +159,30 @@ static dq_code yaml_key_set(yaml_builder *b, const char *text)
     return DQ_OK;
 }
 
+/* What a merge will take its pairs from: node itself when nothing else can see it (a
+ * copy made for an alias), else a copy, the original kept alive for its anchors. Takes
+ * ownership of node in every case. */
+static dq_code yaml_merge_source(yaml_builder *b, cJSON *node, const yaml_placed *placed,
+                                 cJSON **out)
+{
+    *out = node;
+    if (!placed->anchored)
+        return DQ_OK;
+    if (!b->graveyard && !(b->graveyard = cJSON_CreateArray())) {
+        cJSON_Delete(node); /* the parse fails: its anchors are never followed again */
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+    }
+    cJSON_AddItemToArray(b->graveyard, node);
+    dq_code rc = yaml_charge(b, placed->nodes);
+    if (rc)
+        return rc;
+    *out = cJSON_Duplicate(node, true);
+    return *out ? DQ_OK : dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+}
+
 /* Keeps the value of a "<<" key until its mapping ends. Owns node. */
-static dq_code yaml_merge_hold(yaml_builder *b, yaml_frame *f, cJSON *node)
+static dq_code yaml_merge_hold(yaml_builder *b, yaml_frame *f, cJSON *node,
+                               const yaml_placed *placed)
 {
     cJSON_free(f->key);
     f->key = NULL;
@@ -163,15 +196,20 @@ static dq_code yaml_merge_hold(yaml_builder *b, yaml_frame *f, cJSON *node)
         cJSON_Delete(node);
         return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
     }
-    cJSON_free(node->string);
-    node->string = NULL;
-    cJSON_AddItemToArray(f->merges, node);
+    cJSON *source = NULL;
+    dq_code rc = yaml_merge_source(b, node, placed, &source);
+    if (rc)
+        return rc;
+    cJSON_free(source->string);
+    source->string = NULL;
+    cJSON_AddItemToArray(f->merges, source);
     return DQ_OK;
 }
 
 /* Puts a complete node in its parent (or makes it the document). Owns node. */
-static dq_code yaml_attach(yaml_builder *b, cJSON *node, int height)
+static dq_code yaml_attach(yaml_builder *b, cJSON *node, const yaml_placed *placed)
 {
+    int height = placed->height;
     yaml_frame *f = yaml_top(b);
     if (!f) {
         b->root = node;
@@ -180,7 +218,7 @@ static dq_code yaml_attach(yaml_builder *b, cJSON *node, int height)
     if (height + 1 > f->height)
         f->height = height + 1;
     if (f->key_merges)
-        return yaml_merge_hold(b, f, node);
+        return yaml_merge_hold(b, f, node, placed);
     /* A copy made for an alias carries the key of the anchored node: drop it. */
     cJSON_free(node->string);
     node->string = NULL;
@@ -201,10 +239,16 @@ static dq_code yaml_on_alias(yaml_builder *b, const yaml_event_t *ev)
         return dq_fail(b->err, DQ_EFORMAT, "%s: YAML alias *%s has no complete anchor before it",
                        b->name, name);
     if (yaml_wants_key(b)) {
-        if (!cJSON_IsString(a->node))
+        const cJSON *n = a->node;
+        const char *text = cJSON_IsString(n)  ? n->valuestring
+                           : cJSON_IsNull(n)  ? "null"
+                           : cJSON_IsTrue(n)  ? "true"
+                           : cJSON_IsFalse(n) ? "false"
+                                              : NULL;
+        if (!text)
             return dq_fail(b->err, DQ_EFORMAT, "%s: YAML alias *%s used as a key is not a string",
                            b->name, name);
-        return yaml_key_set(b, a->node->valuestring);
+        return yaml_key_set(b, text);
     }
     if (b->depth + a->height > DQ_DECODE_NESTING_LIMIT)
         return dq_fail(b->err, DQ_EFORMAT, "%s: YAML nested deeper than %d levels (alias *%s)",
@@ -215,7 +259,8 @@ static dq_code yaml_on_alias(yaml_builder *b, const yaml_event_t *ev)
     cJSON *copy = cJSON_Duplicate(a->node, true);
     if (!copy)
         return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory copying alias *%s", b->name, name);
-    return yaml_attach(b, copy, a->height);
+    /* Nothing can point into a fresh copy: no anchor is ever defined inside one. */
+    return yaml_attach(b, copy, &(yaml_placed){a->height, a->nodes, false});
 }
 
 static dq_code yaml_scalar_node(yaml_builder *b, const yaml_event_t *ev, cJSON **out)
@@ -237,15 +282,49 @@ static dq_code yaml_scalar_node(yaml_builder *b, const yaml_event_t *ev, cJSON *
     return DQ_OK;
 }
 
+/* A key as json.dumps writes the key PyYAML made of it: null, true, false and ints are
+ * written as Python prints them; everything else (floats included) as it was written. */
+static const char *yaml_key_text(const yaml_event_t *ev, const cJSON *node, char *buf, size_t size)
+{
+    const char *text = (const char *)ev->data.scalar.value;
+    if (ev->data.scalar.tag || !ev->data.scalar.plain_implicit)
+        return text;
+    if (cJSON_IsNull(node))
+        return "null";
+    if (cJSON_IsBool(node))
+        return cJSON_IsTrue(node) ? "true" : "false";
+    if (cJSON_IsNumber(node) && dq_yaml_plain_is_int(text) &&
+        fabs(node->valuedouble) <= 9007199254740992.0) {
+        snprintf(buf, size, "%.0f", node->valuedouble);
+        return buf;
+    }
+    return text;
+}
+
+/* A scalar in a key's place. An anchored key stays alive (in the graveyard) for its
+ * aliases. Owns node. */
+static dq_code yaml_on_key(yaml_builder *b, const yaml_event_t *ev, cJSON *node)
+{
+    char buf[32];
+    const char *text = yaml_key_text(ev, node, buf, sizeof(buf));
+    /* Only a plain "<<" resolves to the merge tag; a quoted one is a key like any. */
+    yaml_top(b)->key_merges =
+        !ev->data.scalar.tag && ev->data.scalar.plain_implicit && strcmp(text, "<<") == 0;
+    dq_code rc = yaml_key_set(b, text);
+    if (rc || !ev->data.scalar.anchor) {
+        cJSON_Delete(node);
+        return rc;
+    }
+    if (!b->graveyard && !(b->graveyard = cJSON_CreateArray())) {
+        cJSON_Delete(node);
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
+    }
+    cJSON_AddItemToArray(b->graveyard, node);
+    return DQ_OK;
+}
+
 static dq_code yaml_on_scalar(yaml_builder *b, const yaml_event_t *ev)
 {
-    if (yaml_wants_key(b)) {
-        const char *text = (const char *)ev->data.scalar.value;
-        /* Only a plain "<<" resolves to the merge tag; a quoted one is a key like any. */
-        yaml_top(b)->key_merges =
-            !ev->data.scalar.tag && ev->data.scalar.plain_implicit && strcmp(text, "<<") == 0;
-        return yaml_key_set(b, text);
-    }
     dq_code rc = yaml_charge(b, 1);
     if (rc)
         return rc;
@@ -263,7 +342,9 @@ static dq_code yaml_on_scalar(yaml_builder *b, const yaml_event_t *ev)
             return rc;
         }
     }
-    return yaml_attach(b, node, 0);
+    if (yaml_wants_key(b))
+        return yaml_on_key(b, ev, node);
+    return yaml_attach(b, node, &(yaml_placed){0, 1, ev->data.scalar.anchor != NULL});
 }
 
 /* Sequences and mappings may carry no tag but their own standard one. */
@@ -294,6 +375,7 @@ static dq_code yaml_on_start(yaml_builder *b, const yaml_event_t *ev, bool mappi
         return rc;
     yaml_frame f = {.node = mapping ? cJSON_CreateObject() : cJSON_CreateArray(),
                     .first_node = first,
+                    .anchor_mark = b->anchor_len,
                     .height = 1};
     if (!f.node)
         return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
@@ -310,7 +392,8 @@ static dq_code yaml_on_end(yaml_builder *b)
 {
     yaml_frame f = b->frames[--b->depth];
     cJSON_free(f.key); /* libyaml never ends a mapping between key and value; be safe */
-    if (f.merges && dq_yaml_merge_apply(f.node, f.merges)) {
+    if (f.merges && ((!b->graveyard && !(b->graveyard = cJSON_CreateArray())) ||
+                     dq_yaml_merge_apply(f.node, f.merges, b->graveyard))) {
         cJSON_Delete(f.merges);
         free(f.anchor);
         cJSON_Delete(f.node);
@@ -323,7 +406,8 @@ static dq_code yaml_on_end(yaml_builder *b)
             return rc;
         }
     }
-    return yaml_attach(b, f.node, f.height);
+    yaml_placed placed = {f.height, b->nodes - f.first_node, b->anchor_len > f.anchor_mark};
+    return yaml_attach(b, f.node, &placed);
 }
 
 static dq_code yaml_on_event(yaml_builder *b, const yaml_event_t *ev)
@@ -363,6 +447,7 @@ static void yaml_builder_free(yaml_builder *b)
         free(b->anchors[i].name);
     free(b->anchors);
     free(b->slots);
+    cJSON_Delete(b->graveyard);
     free(b->frames);
 }
 

@@ -72,8 +72,9 @@ static size_t merge_count_all(const cJSON *mapping, const cJSON *merges)
     return n;
 }
 
-/* Keeps one pair per key: the first place, the last value. */
-static size_t merge_dedupe(cJSON **pairs, size_t len, size_t *slots, size_t mask)
+/* Keeps one pair per key: the first place, the last value. An overridden pair goes to
+ * the graveyard rather than being freed, as an anchor may still point into it. */
+static size_t merge_dedupe(cJSON **pairs, size_t len, size_t *slots, size_t mask, cJSON *graveyard)
 {
     size_t kept = 0;
     for (size_t i = 0; i < len; i++) {
@@ -82,7 +83,7 @@ static size_t merge_dedupe(cJSON **pairs, size_t len, size_t *slots, size_t mask
         while (slots[s] && strcmp(pairs[slots[s] - 1]->string, key) != 0)
             s = (s + 1) & mask;
         if (slots[s]) {
-            cJSON_Delete(pairs[slots[s] - 1]);
+            cJSON_AddItemToArray(graveyard, pairs[slots[s] - 1]);
             pairs[slots[s] - 1] = pairs[i];
             continue;
         }
@@ -92,7 +93,7 @@ static size_t merge_dedupe(cJSON **pairs, size_t len, size_t *slots, size_t mask
     return kept;
 }
 
-dq_code dq_yaml_merge_apply(cJSON *mapping, cJSON *merges)
+dq_code dq_yaml_merge_apply(cJSON *mapping, cJSON *merges, cJSON *graveyard)
 {
     size_t len = merge_count_all(mapping, merges);
     size_t cap = 16;
@@ -107,11 +108,11 @@ dq_code dq_yaml_merge_apply(cJSON *mapping, cJSON *merges)
     }
     size_t n = 0;
     merge_collect(mapping, merges, pairs, &n);
-    n = merge_dedupe(pairs, n, slots, cap - 1);
+    n = merge_dedupe(pairs, n, slots, cap - 1, graveyard);
     for (size_t i = 0; i < n; i++)
         cJSON_AddItemToArray(mapping, pairs[i]);
     free(slots);
     free(pairs);
-    cJSON_Delete(merges);
+    cJSON_Delete(merges); /* emptied, and private: anchored sources were copied */
     return DQ_OK;
 }

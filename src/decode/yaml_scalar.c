@@ -123,6 +123,28 @@ static bool yaml_int_match(const char *s)
     return p && *p == '\0';
 }
 
+/* What construct_yaml_int converts when the tag says int, without the resolver's
+ * stricter pattern ("!!int 31:30017" is 31*60 + 30017): int(text, base) must accept the
+ * digits after the sign, the prefix and every '_' are taken off. */
+static bool yaml_int_convertible(const char *s)
+{
+    const char *p = s + (*s == '-' || *s == '+');
+    const char *digits = "0123456789_:";
+    if (p[0] == '0' && p[1] == 'b')
+        digits = "01_", p += 2;
+    else if (p[0] == '0' && p[1] == 'x')
+        digits = "0123456789abcdefABCDEF_", p += 2;
+    else if (p[0] == '0' && p[1])
+        digits = "01234567_", p += 1;
+    bool any = false;
+    for (; *p; p++) {
+        if (!strchr(digits, *p))
+            return false;
+        any = any || (*p != '_' && *p != ':');
+    }
+    return any && !strstr(s, "::") && s[strlen(s) - 1] != ':';
+}
+
 /* The scalar without '_' (PyYAML's value.replace('_', '')), lower-cased if asked. */
 static char *yaml_number_text(const char *s, bool lower)
 {
@@ -233,6 +255,11 @@ static dq_code yaml_number(const char *s, bool is_float, double *out)
     return rc;
 }
 
+bool dq_yaml_plain_is_int(const char *s)
+{
+    return !yaml_float_match(s) && yaml_int_match(s);
+}
+
 dq_code dq_yaml_plain(const char *s, cJSON **out)
 {
     *out = NULL;
@@ -282,7 +309,7 @@ dq_code dq_yaml_tagged(const char *tag, const char *s, cJSON **out)
         *out = cJSON_CreateBool(boolean);
     } else if (strcmp(kind, "int") == 0 || strcmp(kind, "float") == 0) {
         bool is_float = kind[0] == 'f';
-        if (!is_float && !yaml_int_match(s))
+        if (!is_float && !yaml_int_convertible(s))
             return DQ_EFORMAT;
         double value = 0;
         dq_code rc = yaml_number(s, is_float, &value);

@@ -192,6 +192,24 @@ START_TEST(anchors_and_aliases)
 }
 END_TEST
 
+/* Keys as json.dumps writes the keys safe_load makes (checked with PyYAML 6.0), anchors
+ * on keys included. */
+START_TEST(keys)
+{
+    cJSON *doc = parse_ok("&k key: *k\n12: a\n0x1F: b\nyes: c\n~: d\n1.5: f\n"
+                          "z: !!int 31:30017\n");
+    cJSON *want = cJSON_Parse("{\"key\": \"key\", \"12\": \"a\", \"31\": \"b\", \"true\": \"c\","
+                              " \"null\": \"d\", \"1.5\": \"f\", \"z\": 31877}");
+    ck_assert_ptr_nonnull(want);
+    ck_assert_msg(cJSON_Compare(doc, want, true), "%s", cJSON_PrintUnformatted(doc));
+    cJSON_Delete(want);
+    cJSON_Delete(doc);
+    parse_fails("v: !!int 0x\n", 1000, DQ_EFORMAT, "0x");
+    parse_fails("v: !!int 08\n", 1000, DQ_EFORMAT, "08");
+    parse_fails("&k a: 1\n&k b: 2\n", 1000, DQ_EFORMAT, "&k defined twice");
+}
+END_TEST
+
 /* Merge keys as PyYAML's SafeConstructor applies them (the expected tree is what
  * json.dumps(yaml.safe_load(...)) printed), with no duplicate keys left in the tree. */
 START_TEST(merge_keys)
@@ -214,6 +232,17 @@ START_TEST(merge_keys)
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "x")), 2);
     ck_assert_int_eq(cJSON_GetObjectItem(cJSON_GetObjectItem(doc, "x"), "a")->valueint, 10);
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(doc, "w")), 3);
+    cJSON_Delete(want);
+    cJSON_Delete(doc);
+    /* Anchors inside what a merge replaces stay valid. */
+    doc = parse_ok("x: {<<: &m {a: 1}, a: &z 2, a: 3}\ny: *m\nz: *z\n");
+    want = cJSON_Parse("{\"x\": {\"a\": 3}, \"y\": {\"a\": 1}, \"z\": 2}");
+    ck_assert_msg(cJSON_Compare(doc, want, true), "%s", cJSON_PrintUnformatted(doc));
+    cJSON_Delete(want);
+    cJSON_Delete(doc);
+    doc = parse_ok("x: {<<: [&i {a: 1}, {b: 2}]}\ny: *i\n");
+    want = cJSON_Parse("{\"x\": {\"b\": 2, \"a\": 1}, \"y\": {\"a\": 1}}");
+    ck_assert_msg(cJSON_Compare(doc, want, true), "%s", cJSON_PrintUnformatted(doc));
     cJSON_Delete(want);
     cJSON_Delete(doc);
     parse_fails("a: {<<: 1}\n", 1000, DQ_EFORMAT, "merge key << takes a mapping");
@@ -317,6 +346,7 @@ int main(void)
     tcase_add_test(tc, explicit_tags);
     tcase_add_test(tc, escapes_and_unicode);
     tcase_add_test(tc, anchors_and_aliases);
+    tcase_add_test(tc, keys);
     tcase_add_test(tc, merge_keys);
     tcase_add_test(tc, billion_laughs);
     tcase_add_test(tc, nesting_and_structure);
