@@ -284,6 +284,61 @@ dq_code action_http_json(dq_request_list *out, const dq_action_config *a, const 
     return DQ_OK;
 }
 
+/* ---- shared texts ------------------------------------------------------------------ */
+
+static const char base64_chars[] =
+    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
+
+dq_code action_base64(dq_buf *out, const char *s, size_t line_length)
+{
+    size_t n = strlen(s), col = 0;
+    for (size_t i = 0; i < n; i += 3) {
+        unsigned v = (unsigned)(unsigned char)s[i] << 16;
+        if (i + 1 < n)
+            v |= (unsigned)(unsigned char)s[i + 1] << 8;
+        if (i + 2 < n)
+            v |= (unsigned char)s[i + 2];
+        char q[4] = {base64_chars[(v >> 18) & 63], base64_chars[(v >> 12) & 63],
+                     i + 1 < n ? base64_chars[(v >> 6) & 63] : '=',
+                     i + 2 < n ? base64_chars[v & 63] : '='};
+        if (dq_buf_add(out, q, 4))
+            return DQ_ETOOBIG;
+        col += 4;
+        if (line_length && col >= line_length && i + 3 < n) {
+            if (dq_buf_adds(out, "\r\n"))
+                return DQ_ETOOBIG;
+            col = 0;
+        }
+    }
+    return DQ_OK;
+}
+
+const char *action_status_color(const char *status)
+{
+    if (strcmp(status, "success") == 0)
+        return "#28a745";
+    if (strcmp(status, "failure") == 0 || strcmp(status, "error") == 0)
+        return "#dc3545";
+    return strcmp(status, "warning") == 0 ? "#ffc107" : "#6c757d";
+}
+
+dq_code action_set_destination(dq_request *req, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    dq_buf b;
+    dq_buf_init(&b, 1 << 16);
+    dq_code rc = dq_buf_vprintf(&b, fmt, ap);
+    va_end(ap);
+    char *text = rc ? NULL : dq_buf_steal(&b);
+    dq_buf_free(&b);
+    if (!text)
+        return DQ_ENOMEM;
+    free(req->destination);
+    req->destination = text;
+    return DQ_OK;
+}
+
 /* ---- cJSON builders ---------------------------------------------------------------- */
 
 static cJSON *added(cJSON *item, bool *ok)

@@ -55,6 +55,14 @@ dq_code action_add_url_secrets(dq_request *req, const char *url);
 /* "x-api-key" -> "X-Api-Key", as urllib sends header names. */
 void action_title_case(char *name);
 
+/* Base64 of s appended to out; line_length 0 gives one line, else CRLF-ended lines. */
+dq_code action_base64(dq_buf *out, const char *s, size_t line_length);
+/* The colour truthound gives a status (Slack attachment, email pill). */
+const char *action_status_color(const char *status);
+/* Replaces what the dispatcher paces by: the provider's real limit key. */
+dq_code action_set_destination(dq_request *req, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+
 /* Small cJSON builders that report allocation failure through *ok. */
 cJSON *action_add_str(cJSON *obj, const char *key, const char *value, bool *ok);
 cJSON *action_add_num(cJSON *obj, const char *key, double value, bool *ok);

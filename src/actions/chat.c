@@ -43,15 +43,6 @@ static dq_code mentions(const cJSON *ids, const char *prefix, const char *sep, d
 
 /* ---- Slack (spec 3.1) ---------------------------------------------------------------- */
 
-static const char *slack_color(const char *status)
-{
-    if (strcmp(status, "success") == 0)
-        return "#28a745";
-    if (strcmp(status, "failure") == 0 || strcmp(status, "error") == 0)
-        return "#dc3545";
-    return strcmp(status, "warning") == 0 ? "#ffc107" : "#6c757d";
-}
-
 static const char *slack_emoji(const char *status)
 {
     if (strcmp(status, "success") == 0)
@@ -150,7 +141,7 @@ dq_code render_slack(const dq_action_config *a, const action_view *v, const dq_r
     action_add_str(body, "username", dq_setting_str(a, "username", "Truthound"), &ok);
     action_add_str(body, "icon_emoji", dq_setting_str(a, "icon_emoji", ":mag:"), &ok);
     cJSON *att = action_push_obj(action_add_arr(body, "attachments", &ok), &ok);
-    action_add_str(att, "color", slack_color(v->status), &ok);
+    action_add_str(att, "color", action_status_color(v->status), &ok);
     slack_blocks(action_add_arr(att, "blocks", &ok), a, v, headline, &ok);
     const char *channel = dq_setting_str(a, "channel", NULL);
     if (channel)
@@ -368,19 +359,15 @@ dq_code render_telegram(const dq_action_config *a, const action_view *v,
     const char *token = dq_setting_str(a, "bot_token", "");
     char *url = dq_asprintf("%s/bot%s/sendMessage",
                             dq_setting_str(a, "api_base_url", "https://api.telegram.org"), token);
-    /* Telegram limits per chat: the destination is the bot and the chat. */
-    char *destination = dq_asprintf("%s#%s", token, chat);
     dq_request *req = NULL;
-    rc = ok && url && destination ? action_http_json(out, a, v->r, DQ_PROVIDER_TELEGRAM, "notify",
-                                                     "POST", url, body, json_headers, &req)
-                                  : DQ_ENOMEM;
-    if (!rc) {
-        free(req->destination);
-        req->destination = destination;
-        destination = NULL;
+    rc = ok && url ? action_http_json(out, a, v->r, DQ_PROVIDER_TELEGRAM, "notify", "POST", url,
+                                      body, json_headers, &req)
+                   : DQ_ENOMEM;
+    /* Telegram limits per chat: the destination is the bot and the chat. */
+    if (!rc)
+        rc = action_set_destination(req, "%s#%s", token, chat);
+    if (!rc)
         rc = action_add_secret(req, token);
-    }
-    free(destination);
     free(url);
     cJSON_Delete(body);
     return rc;

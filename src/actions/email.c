@@ -97,15 +97,6 @@ static const char email_html_format[] =
     "</body>\n"
     "</html>";
 
-static const char *email_color(const char *status)
-{
-    if (strcmp(status, "success") == 0)
-        return "#28a745";
-    if (strcmp(status, "failure") == 0 || strcmp(status, "error") == 0)
-        return "#dc3545";
-    return strcmp(status, "warning") == 0 ? "#ffc107" : "#6c757d";
-}
-
 static char *html_escape(const char *s)
 {
     dq_buf b;
@@ -152,9 +143,9 @@ static char *email_html(const action_view *v)
     char *asset = html_escape(v->r->data_asset ? v->asset : "None");
     char *html = NULL;
     if (checkpoint && run_id && asset)
-        html = dq_asprintf(email_html_format, email_color(v->status), v->status_upper, checkpoint,
-                           run_id, v->run_time, asset, v->total, v->pass_percent, rows, v->critical,
-                           v->high, v->medium);
+        html = dq_asprintf(email_html_format, action_status_color(v->status), v->status_upper,
+                           checkpoint, run_id, v->run_time, asset, v->total, v->pass_percent, rows,
+                           v->critical, v->high, v->medium);
     free(checkpoint);
     free(run_id);
     free(asset);
@@ -181,32 +172,6 @@ static bool is_ascii(const char *s)
     return true;
 }
 
-static const char b64[] = "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-/* Base64 of s; line_length 0 gives one line, else lines of that length ending in CRLF. */
-static dq_code base64_add(dq_buf *out, const char *s, size_t line_length)
-{
-    size_t n = strlen(s), col = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned)(unsigned char)s[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned)(unsigned char)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)s[i + 2];
-        char q[4] = {b64[(v >> 18) & 63], b64[(v >> 12) & 63], i + 1 < n ? b64[(v >> 6) & 63] : '=',
-                     i + 2 < n ? b64[v & 63] : '='};
-        if (dq_buf_add(out, q, 4))
-            return DQ_ETOOBIG;
-        col += 4;
-        if (line_length && col >= line_length && i + 3 < n) {
-            if (dq_buf_adds(out, "\r\n"))
-                return DQ_ETOOBIG;
-            col = 0;
-        }
-    }
-    return DQ_OK;
-}
-
 /* One MIME part: 7bit when ASCII (lines turned into CRLF), else UTF-8 in base64. */
 static dq_code mime_part(dq_buf *m, const char *boundary, const char *type, const char *text)
 {
@@ -217,7 +182,7 @@ static dq_code mime_part(dq_buf *m, const char *boundary, const char *type, cons
                       boundary, type, ascii ? "us-ascii" : "utf-8", ascii ? "7bit" : "base64"))
         return DQ_ETOOBIG;
     if (!ascii)
-        return base64_add(m, text, 76) || dq_buf_adds(m, "\r\n") ? DQ_ETOOBIG : DQ_OK;
+        return action_base64(m, text, 76) || dq_buf_adds(m, "\r\n") ? DQ_ETOOBIG : DQ_OK;
     for (const char *p = text; *p; p++)
         if ((*p == '\n' ? dq_buf_adds(m, "\r\n") : dq_buf_addc(m, *p)))
             return DQ_ETOOBIG;
@@ -266,7 +231,7 @@ static dq_code email_message(const dq_action_config *a, const action_view *v,
     if (!rc && is_ascii(c->subject))
         rc = dq_buf_adds(m, c->subject);
     else if (!rc)
-        rc = dq_buf_adds(m, "=?utf-8?b?") || base64_add(m, c->subject, 0) || dq_buf_adds(m, "?=")
+        rc = dq_buf_adds(m, "=?utf-8?b?") || action_base64(m, c->subject, 0) || dq_buf_adds(m, "?=")
                  ? DQ_ETOOBIG
                  : DQ_OK;
     if (!rc)
@@ -455,9 +420,8 @@ static dq_code email_ses(const dq_action_config *a, const action_view *v,
         req->username = dq_strdup(key);
         req->password = dq_strdup(secret);
         /* SES limits per account and region. */
-        free(req->destination);
-        req->destination = dq_asprintf("ses:%s:%s", region, key);
-        rc = req->username && req->password && req->destination ? DQ_OK : DQ_ENOMEM;
+        rc = req->username && req->password ? action_set_destination(req, "ses:%s:%s", region, key)
+                                            : DQ_ENOMEM;
         if (!rc)
             rc = action_add_secret(req, secret);
         if (!rc && ctx->aws_session_token)

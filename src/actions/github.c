@@ -167,9 +167,9 @@ static dq_code github_post(dq_request_list *out, const dq_action_config *a, cons
                                      : DQ_ENOMEM;
     if (!rc) {
         /* The limits are per token and repository. */
-        free(req->destination);
-        req->destination = dq_asprintf("%s#%s", repo, token);
-        rc = req->destination ? action_add_secret(req, token) : DQ_ENOMEM;
+        rc = action_set_destination(req, "%s#%s", repo, token);
+        if (!rc)
+            rc = action_add_secret(req, token);
     }
     free(auth);
     return rc;

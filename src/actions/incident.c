@@ -109,9 +109,9 @@ dq_code render_pagerduty(const dq_action_config *a, const action_view *v,
            : DQ_ENOMEM;
     if (!rc) {
         /* The rate limit is per integration key, whatever the endpoint. */
-        free(req->destination);
-        req->destination = dq_strdup(key);
-        rc = req->destination ? action_add_secret(req, key) : DQ_ENOMEM;
+        rc = action_set_destination(req, "%s", key);
+        if (!rc)
+            rc = action_add_secret(req, key);
     }
     free(dedup);
     cJSON_Delete(body);
@@ -298,9 +298,9 @@ dq_code render_opsgenie(const dq_action_config *a, const action_view *v,
                      : DQ_ENOMEM;
     if (!rc) {
         /* OpsGenie limits per account (API key) and domain. */
-        free(req->destination);
-        req->destination = dq_asprintf("%s#%s", base, key);
-        rc = req->destination ? action_add_secret(req, key) : DQ_ENOMEM;
+        rc = action_set_destination(req, "%s#%s", base, key);
+        if (!rc)
+            rc = action_add_secret(req, key);
     }
     free(auth);
     free(url);

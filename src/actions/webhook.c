@@ -6,31 +6,6 @@
 
 #include "actions_internal.h"
 
-static const char base64_chars[] =
-    "ABCDEFGHIJKLMNOPQRSTUVWXYZabcdefghijklmnopqrstuvwxyz0123456789+/";
-
-static char *base64(const char *s)
-{
-    size_t n = strlen(s);
-    char *out = malloc(4 * ((n + 2) / 3) + 1);
-    if (!out)
-        return NULL;
-    size_t o = 0;
-    for (size_t i = 0; i < n; i += 3) {
-        unsigned v = (unsigned char)s[i] << 16;
-        if (i + 1 < n)
-            v |= (unsigned char)s[i + 1] << 8;
-        if (i + 2 < n)
-            v |= (unsigned char)s[i + 2];
-        out[o++] = base64_chars[(v >> 18) & 63];
-        out[o++] = base64_chars[(v >> 12) & 63];
-        out[o++] = i + 1 < n ? base64_chars[(v >> 6) & 63] : '=';
-        out[o++] = i + 2 < n ? base64_chars[v & 63] : '=';
-    }
-    out[o] = '\0';
-    return out;
-}
-
 static cJSON *webhook_default_body(const dq_action_config *a, const action_view *v, bool *ok)
 {
     cJSON *body = cJSON_CreateObject();
@@ -95,10 +70,12 @@ static dq_code webhook_auth(dq_request *req, cJSON *map, const dq_action_config 
     const char *secret = NULL;
     if (strcmp(auth, "basic") == 0) {
         char *pair = dq_asprintf("%s:%s", user_name ? user_name : "", password ? password : "");
-        char *encoded = pair ? base64(pair) : NULL;
-        value = encoded ? dq_asprintf("Basic %s", encoded) : NULL;
+        dq_buf b;
+        dq_buf_init(&b, 1 << 16);
+        bool encoded = pair && !dq_buf_adds(&b, "Basic ") && !action_base64(&b, pair, 0);
+        value = encoded ? dq_buf_steal(&b) : NULL;
+        dq_buf_free(&b);
         free(pair);
-        free(encoded);
         secret = password;
     } else if (strcmp(auth, "bearer") == 0) {
         value = dq_asprintf("Bearer %s", token ? token : "");
