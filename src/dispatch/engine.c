@@ -520,6 +520,7 @@ static void *dispatcher_main(void *arg)
         if (dq_journal_sync_due(d->journal, now, &err))
             journal_error(d, &err);
         progress_line(d, now, false);
+        release_slots(d); /* before sleeping: skipped and dry-run requests finish here */
         loop_wait(d, wake, dq_mono_now());
         dq_engine_transfers_reap(d);
         dq_engine_execs_reap(d);
