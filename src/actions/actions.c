@@ -322,6 +322,17 @@ const char *action_status_color(const char *status)
     return strcmp(status, "warning") == 0 ? "#ffc107" : "#6c757d";
 }
 
+const char *action_status_emoji(const char *status, const char *other)
+{
+    if (strcmp(status, "success") == 0)
+        return ":white_check_mark:";
+    if (strcmp(status, "failure") == 0)
+        return ":x:";
+    if (strcmp(status, "error") == 0)
+        return ":exclamation:";
+    return strcmp(status, "warning") == 0 ? ":warning:" : other;
+}
+
 dq_code action_set_destination(dq_request *req, const char *fmt, ...)
 {
     va_list ap;

@@ -59,6 +59,9 @@ void action_title_case(char *name);
 dq_code action_base64(dq_buf *out, const char *s, size_t line_length);
 /* The colour truthound gives a status (Slack attachment, email pill). */
 const char *action_status_color(const char *status);
+/* The Slack-style emoji of a status; other for running/pending (Slack ":question:",
+ * GitHub ":warning:"). */
+const char *action_status_emoji(const char *status, const char *other);
 /* Replaces what the dispatcher paces by: the provider's real limit key. */
 dq_code action_set_destination(dq_request *req, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));

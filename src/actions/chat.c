@@ -43,17 +43,6 @@ static dq_code mentions(const cJSON *ids, const char *prefix, const char *sep, d
 
 /* ---- Slack (spec 3.1) ---------------------------------------------------------------- */
 
-static const char *slack_emoji(const char *status)
-{
-    if (strcmp(status, "success") == 0)
-        return ":white_check_mark:";
-    if (strcmp(status, "failure") == 0)
-        return ":x:";
-    if (strcmp(status, "error") == 0)
-        return ":exclamation:";
-    return strcmp(status, "warning") == 0 ? ":warning:" : ":question:";
-}
-
 static char *slack_headline(const dq_action_config *a, const action_view *v, dq_error *err)
 {
     if (v->digest_text)
@@ -71,8 +60,9 @@ static char *slack_headline(const dq_action_config *a, const action_view *v, dq_
             dq_buf_printf(&b, "<@%s> ", c->valuestring);
         }
     }
-    if (dq_buf_printf(&b, "%s *Checkpoint '%s'* completed with status *%s*", slack_emoji(v->status),
-                      v->checkpoint, v->status_upper)) {
+    if (dq_buf_printf(&b, "%s *Checkpoint '%s'* completed with status *%s*",
+                      action_status_emoji(v->status, ":question:"), v->checkpoint,
+                      v->status_upper)) {
         dq_buf_free(&b);
         dq_fail(err, DQ_ETOOBIG, "message too long");
         return NULL;
