@@ -335,6 +335,46 @@ static bool check_email(const cJSON *settings, const cJSON *original, config_rep
     return true;
 }
 
+/* responders: mappings of a known type with an id, a name or (users) a username. */
+static bool check_responders(const cJSON *settings, const cJSON *original, config_report_fn report,
+                             void *ctx)
+{
+    static const char *const types[] = {"user", "team", "escalation", "schedule", NULL};
+    bool ok = true;
+    const cJSON *r;
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(settings, "responders"))
+    {
+        const char *type = settings_str(r, "type");
+        bool known = false;
+        for (size_t i = 0; type && types[i]; i++)
+            known = known || strcmp(type, types[i]) == 0;
+        if (!cJSON_IsObject(r) || !known ||
+            !(settings_str(r, "id") || settings_str(r, "name") || settings_str(r, "username"))) {
+            report(ctx, at(original, "responders"), "responders",
+                   "each responder is a mapping with type (user, team, escalation, schedule) "
+                   "and an id, name or username");
+            ok = false;
+        }
+    }
+    return ok;
+}
+
+/* mention_on_failure: user ids, or mappings with an id (and a name). */
+static bool check_mentions(const cJSON *settings, const cJSON *original, config_report_fn report,
+                           void *ctx)
+{
+    const cJSON *m;
+    cJSON_ArrayForEach(m, cJSON_GetObjectItemCaseSensitive(settings, "mention_on_failure"))
+    {
+        if (cJSON_IsString(m) || settings_str(m, "id"))
+            continue;
+        report(ctx, at(original, "mention_on_failure"), "mention_on_failure",
+               "each mention is a user id or a mapping with id (and name)");
+        return false;
+    }
+    return true;
+}
+
 bool config_check_type(dq_action_type type, const cJSON *settings, const cJSON *original,
                        config_report_fn report, void *ctx)
 {
@@ -343,8 +383,12 @@ bool config_check_type(dq_action_type type, const cJSON *settings, const cJSON *
         return check_url(settings, original, "webhook_url", "https://hooks.slack.com/", report,
                          ctx);
     case DQ_ACTION_TEAMS:
+        return check_url(settings, original, "webhook_url", "https://", report, ctx) &
+               check_mentions(settings, original, report, ctx);
     case DQ_ACTION_DISCORD:
         return check_url(settings, original, "webhook_url", "https://", report, ctx);
+    case DQ_ACTION_OPSGENIE:
+        return check_responders(settings, original, report, ctx);
     case DQ_ACTION_PAGERDUTY:
         return check_url(settings, original, "api_endpoint", "https://", report, ctx);
     case DQ_ACTION_WEBHOOK:

@@ -226,6 +226,12 @@ START_TEST(test_bad_configs)
     expect_problem("checkpoints:\n  - name: a\n    validatorz: []\n",
                    "test.yaml:3: validatorz: unknown checkpoint key");
     expect_problem("colour: blue\n", "no checkpoints: (truthound) or actions: (dqbatch) key");
+    expect_problem("actions:\n  - type: opsgenie\n    api_key: k\n    responders:\n"
+                   "      - {type: squad, name: x}\n",
+                   "test.yaml:4: responders: each responder is a mapping with type");
+    expect_problem("actions:\n  - type: teams\n    webhook_url: https://x.webhook.office.com/a\n"
+                   "    mention_on_failure: [{name: n}]\n",
+                   "test.yaml:4: mention_on_failure: each mention is a user id");
 }
 END_TEST
 
