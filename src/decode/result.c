@@ -8,17 +8,16 @@
 
 bool dq_decode_name_format(const char *name, dq_format *out)
 {
-    static const char *const yaml_suffixes[] = {".yaml", ".yml", ".yaml.gz", ".yml.gz"};
-    static const char *const json_suffixes[] = {".json", ".json.gz"};
-    for (size_t i = 0; i < sizeof(yaml_suffixes) / sizeof(*yaml_suffixes); i++) {
-        if (dq_str_ends_with(name, yaml_suffixes[i])) {
-            *out = DQ_FORMAT_YAML;
-            return true;
-        }
-    }
-    for (size_t i = 0; i < sizeof(json_suffixes) / sizeof(*json_suffixes); i++) {
-        if (dq_str_ends_with(name, json_suffixes[i])) {
-            *out = DQ_FORMAT_JSON;
+    static const struct {
+        const char *suffix;
+        dq_format format;
+    } suffixes[] = {
+        {".yaml", DQ_FORMAT_YAML},   {".yml", DQ_FORMAT_YAML},  {".yaml.gz", DQ_FORMAT_YAML},
+        {".yml.gz", DQ_FORMAT_YAML}, {".json", DQ_FORMAT_JSON}, {".json.gz", DQ_FORMAT_JSON},
+    };
+    for (size_t i = 0; i < sizeof(suffixes) / sizeof(*suffixes); i++) {
+        if (dq_str_ends_with(name, suffixes[i].suffix)) {
+            *out = suffixes[i].format;
             return true;
         }
     }
