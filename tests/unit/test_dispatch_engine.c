@@ -381,6 +381,39 @@ START_TEST(announced_exhaustion_pauses_the_destination)
 }
 END_TEST
 
+START_TEST(throttled_destination_refills_slower)
+{
+    /* One 429 without Retry-After: the destination's 20/s bucket refills at half speed
+     * for a while, so the next 20 requests take at least 2 s instead of 1 s. */
+    enum { N = 21 };
+    dqtest_receiver r;
+    dqtest_receiver_start(&r, "[{\"times\": 1, \"status\": 429, \"body\": \"slow down\"}]", NULL,
+                          NULL);
+    outcomes *out = outcomes_new();
+    dq_dispatch_options opt = {0};
+    dq_dispatch *d = engine_open(&opt, out);
+    dq_request p = policy(20, 1, 1, 0);
+    for (int i = 0; i < N; i++) {
+        char key[16];
+        snprintf(key, sizeof key, "slow-%d", i);
+        submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/slower", key, &p);
+    }
+    engine_finish(d);
+    dq_dispatch_stats total;
+    dq_dispatch_totals(d, &total);
+    ck_assert_uint_eq(total.sent, N);
+    cJSON *log = dqtest_receiver_requests(&r);
+    double t[N + 1];
+    ck_assert_uint_eq(arrivals(log, "/slower", t, N + 1), N + 1);
+    double span = t[N] - t[1]; /* the N requests after the 429 */
+    ck_assert_msg(span >= (N - 1) * (2.0 / 20) * 0.95, "%d requests in %.3f s", N - 1, span);
+    cJSON_Delete(log);
+    dq_dispatch_free(d);
+    free(out);
+    dqtest_receiver_stop(&r);
+}
+END_TEST
+
 START_TEST(server_enforced_limit_loses_nothing)
 {
     /* The server allows 20 a second and answers 429 past that; the client is unlimited and
@@ -957,6 +990,7 @@ static Suite *dispatch_engine_suite(void)
     tcase_add_test(tc, independence_from_a_throttled_destination);
     tcase_add_test(tc, every_throttling_answer_is_obeyed);
     tcase_add_test(tc, announced_exhaustion_pauses_the_destination);
+    tcase_add_test(tc, throttled_destination_refills_slower);
     tcase_add_test(tc, server_enforced_limit_loses_nothing);
     tcase_add_test(tc, server_errors_then_success);
     tcase_add_test(tc, timeouts_are_retried_then_fail);
