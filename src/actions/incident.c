@@ -136,11 +136,13 @@ static const char *opsgenie_priority(const dq_action_config *a, const action_vie
     return dq_setting_str(a, "priority", "P3");
 }
 
-static void opsgenie_responders(cJSON *body, const dq_action_config *a, bool *ok)
+/* responders / visible_to: a user as {type, username}, others as {type, name}, or
+ * {type, id} when an id is given. */
+static void opsgenie_teams(cJSON *body, const char *field, const cJSON *entries, bool *ok)
 {
-    cJSON *list = action_add_arr(body, "responders", ok);
+    cJSON *list = action_add_arr(body, field, ok);
     const cJSON *c;
-    cJSON_ArrayForEach(c, dq_setting(a, "responders"))
+    cJSON_ArrayForEach(c, entries)
     {
         cJSON *r = action_push_obj(list, ok);
         const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "type"));
@@ -211,7 +213,10 @@ static cJSON *opsgenie_create(const dq_action_config *a, const action_view *v, c
     action_add_str(body, "alias", alias, &ok);
     if (!minimal) {
         action_add_str(body, "description", description, &ok);
-        opsgenie_responders(body, a, &ok);
+        opsgenie_teams(body, "responders", dq_setting(a, "responders"), &ok);
+        /* truthound accepts visible_to and never sends it; dqbatch does, when set. */
+        if (cJSON_GetArraySize(dq_setting(a, "visible_to")))
+            opsgenie_teams(body, "visibleTo", dq_setting(a, "visible_to"), &ok);
     }
     cJSON *tags = action_add_arr(body, "tags", &ok);
     const cJSON *t = dq_setting(a, "tags");

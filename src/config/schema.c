@@ -335,14 +335,14 @@ static bool check_email(const cJSON *settings, const cJSON *original, config_rep
     return true;
 }
 
-/* responders: mappings of a known type with an id, a name or (users) a username. */
-static bool check_responders(const cJSON *settings, const cJSON *original, config_report_fn report,
-                             void *ctx)
+/* responders, visible_to: mappings of a known type with an id, a name or (users) a username. */
+static bool check_responders(const cJSON *settings, const cJSON *original, const char *key,
+                             config_report_fn report, void *ctx)
 {
     static const char *const types[] = {"user", "team", "escalation", "schedule", NULL};
     bool ok = true;
     const cJSON *r;
-    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(settings, "responders"))
+    cJSON_ArrayForEach(r, cJSON_GetObjectItemCaseSensitive(settings, key))
     {
         const char *type = settings_str(r, "type");
         bool known = false;
@@ -350,8 +350,8 @@ static bool check_responders(const cJSON *settings, const cJSON *original, confi
             known = known || strcmp(type, types[i]) == 0;
         if (!cJSON_IsObject(r) || !known ||
             !(settings_str(r, "id") || settings_str(r, "name") || settings_str(r, "username"))) {
-            report(ctx, at(original, "responders"), "responders",
-                   "each responder is a mapping with type (user, team, escalation, schedule) "
+            report(ctx, at(original, key), key,
+                   "each entry is a mapping with type (user, team, escalation, schedule) "
                    "and an id, name or username");
             ok = false;
         }
@@ -388,7 +388,8 @@ bool config_check_type(dq_action_type type, const cJSON *settings, const cJSON *
     case DQ_ACTION_DISCORD:
         return check_url(settings, original, "webhook_url", "https://", report, ctx);
     case DQ_ACTION_OPSGENIE:
-        return check_responders(settings, original, report, ctx);
+        return check_responders(settings, original, "responders", report, ctx) &
+               check_responders(settings, original, "visible_to", report, ctx);
     case DQ_ACTION_PAGERDUTY:
         return check_url(settings, original, "api_endpoint", "https://", report, ctx);
     case DQ_ACTION_WEBHOOK:

@@ -228,7 +228,7 @@ START_TEST(test_bad_configs)
     expect_problem("colour: blue\n", "no checkpoints: (truthound) or actions: (dqbatch) key");
     expect_problem("actions:\n  - type: opsgenie\n    api_key: k\n    responders:\n"
                    "      - {type: squad, name: x}\n",
-                   "test.yaml:4: responders: each responder is a mapping with type");
+                   "test.yaml:4: responders: each entry is a mapping with type");
     expect_problem("actions:\n  - type: teams\n    webhook_url: https://x.webhook.office.com/a\n"
                    "    mention_on_failure: [{name: n}]\n",
                    "test.yaml:4: mention_on_failure: each mention is a user id");

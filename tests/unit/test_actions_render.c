@@ -259,9 +259,12 @@ START_TEST(test_opsgenie_eu_and_telegram_custom)
     dq_config c;
     dq_result r;
     dq_request_list out;
-    render("actions:\n  - type: opsgenie\n    api_key: k\n    region: EU\n    notify_on: always\n",
+    render("actions:\n  - type: opsgenie\n    api_key: k\n    region: EU\n    notify_on: always\n"
+           "    visible_to: [{type: team, name: sre}]\n",
            FAILURE_FILE, &c, &r, &out);
     ck_assert_str_eq(out.items[0].url, "https://api.eu.opsgenie.com/v2/alerts");
+    ck_assert_ptr_nonnull(strstr(out.items[0].body, "\"visibleTo\": [{\"type\": \"team\", "
+                                                    "\"name\": \"sre\"}]"));
     done(&c, &r, &out);
     render("actions:\n  - type: telegram\n    bot_token: '1:x'\n    chat_id: 5\n"
            "    notify_on: always\n    disable_notification: true\n"
