@@ -202,7 +202,9 @@ static dq_code record_from_state(dq_record *rec, const dq_entry *entry, const do
     return DQ_OK;
 }
 
-static docs_state *state_clone(const docs_state *from, const dq_entry *entry)
+/* A copy of the manifest's state for this build. The manifest's line moves with it: each
+ * entry is claimed by one worker only, and nothing else reads the old line. */
+static docs_state *state_clone(docs_state *from, const dq_entry *entry)
 {
     docs_state *s = calloc(1, sizeof(*s));
     if (!s)
@@ -215,6 +217,9 @@ static docs_state *state_clone(const docs_state *from, const dq_entry *entry)
     s->size = entry->size;
     s->mtime = entry->mtime;
     s->page = from->page;
+    s->line = from->line;
+    s->line_page = from->line_page;
+    from->line = NULL;
     dq_docs_run *r = &s->run;
     const dq_docs_run *f = &from->run;
     *r = *f;
@@ -250,7 +255,7 @@ static bool reuse_from_manifest(docs_build *b, const dq_entry *entry, dq_record 
     free(key);
     if (!found)
         return false;
-    const docs_state *old = b->old.states[i];
+    docs_state *old = b->old.states[i];
     if (old->size != entry->size || old->mtime != entry->mtime)
         return false;
     docs_state *s = state_clone(old, entry);

@@ -27,10 +27,12 @@ typedef struct docs_state {
     int64_t size;
     int64_t mtime;
     dq_docs_run run;
-    bool page;   /* the run page on disk was rendered from this content */
-    bool staged; /* rendered in this build, waiting in the staging directory */
-    bool want;   /* to be read again in the second round of a build */
-    bool winner; /* the copy of its run_id the site shows */
+    bool page;      /* the run page on disk was rendered from this content */
+    bool staged;    /* rendered in this build, waiting in the staging directory */
+    bool want;      /* to be read again in the second round of a build */
+    char *line;     /* its manifest line as read, written back while still true */
+    bool line_page; /* the page flag that line holds */
+    bool winner;    /* the copy of its run_id the site shows */
 } docs_state;
 
 char *docs_state_key(int input, const char *relpath);
@@ -53,5 +55,8 @@ dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err);
 /* The manifest's bytes: states are written in the order given. */
 void docs_manifest_render(dq_docs_out *o, const docs_manifest *m);
 void docs_manifest_free(docs_manifest *m);
+/* One entry line as docs_manifest_render writes it, read without a JSON tree; NULL when
+ * the line has any other shape (the caller then parses it as JSON). */
+docs_state *docs_manifest_fast_line(const char *line, size_t len);
 
 #endif

@@ -32,6 +32,7 @@ void docs_state_free(docs_state *s)
     free(s->key);
     free(s->relpath);
     free(s->file);
+    free(s->line);
     docs_run_free(&s->run);
     free(s);
 }
@@ -120,8 +121,15 @@ static void render_state(dq_docs_out *o, const docs_state *s)
 void docs_manifest_render(dq_docs_out *o, const docs_manifest *m)
 {
     render_header(o, m);
-    for (size_t i = 0; i < m->len; i++)
-        render_state(o, m->states[i]);
+    for (size_t i = 0; i < m->len; i++) {
+        const docs_state *s = m->states[i];
+        /* An entry unchanged since the last build keeps its line: same key, size, mtime
+         * and summary; only the page flag can have changed. */
+        if (s->line && s->line_page == s->page)
+            docs_out_str(o, s->line);
+        else
+            render_state(o, s);
+    }
 }
 
 /* ---- reading -------------------------------------------------------------------------- */
@@ -229,25 +237,40 @@ static dq_code read_header(const cJSON *o, docs_manifest *m, const char *path, d
     return DQ_OK;
 }
 
+static dq_code add_state(docs_manifest *m, docs_state *s, const char *line, size_t len,
+                         const char *path, dq_error *err)
+{
+    /* Kept to be written back as it is (a last line without its newline is not). */
+    if (len && line[len - 1] == '\n' && (s->line = dq_strndup(line, len)) == NULL) {
+        docs_state_free(s);
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", path);
+    }
+    s->line_page = s->page;
+    dq_code rc = docs_manifest_add(m, s);
+    if (rc) {
+        docs_state_free(s);
+        return dq_fail(err, rc, "%s: out of memory", path);
+    }
+    return DQ_OK;
+}
+
 static dq_code read_line(const char *line, size_t len, size_t number, docs_manifest *m,
                          const char *path, dq_error *err)
 {
+    docs_state *s = number > 1 ? docs_manifest_fast_line(line, len) : NULL;
+    if (s)
+        return add_state(m, s, line, len, path, err);
     cJSON *o = dq_json_parse(line, len, NULL, path);
     dq_code rc = DQ_OK;
-    if (!cJSON_IsObject(o)) {
+    if (!cJSON_IsObject(o))
         rc = dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a JSON object", path, number);
-    } else if (number == 1) {
+    else if (number == 1)
         rc = read_header(o, m, path, err);
-    } else {
-        docs_state *s = read_state(o);
-        if (!s)
-            rc = dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a stored result's summary", path,
-                         number);
-        else if ((rc = docs_manifest_add(m, s)) != DQ_OK) {
-            docs_state_free(s);
-            rc = dq_fail(err, rc, "%s: out of memory", path);
-        }
-    }
+    else if ((s = read_state(o)) == NULL)
+        rc =
+            dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a stored result's summary", path, number);
+    else
+        rc = add_state(m, s, line, len, path, err);
     cJSON_Delete(o);
     return rc;
 }

@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "../../src/docs/docs_internal.h"
+#include "../../src/docs/docs_map.h"
 #include "dqtest.h"
 
 static char *render_with(void (*fn)(dq_docs_out *, const char *), const char *input)
@@ -389,6 +389,122 @@ START_TEST(charts_draw_one_mark_per_run)
 }
 END_TEST
 
+/* ---- the manifest ------------------------------------------------------------------- */
+
+static void render_with_header(dq_docs_out *o, const char *line)
+{
+    docs_manifest empty = {.fingerprint = "f", .format = DQ_DOCS_HTML, .page_size = 100};
+    docs_manifest_render(o, &empty);
+    docs_out_str(o, line);
+}
+
+static docs_state *made_state(const char *relpath, const char *run_id, const char *error,
+                              double duration)
+{
+    docs_state *s = calloc(1, sizeof(*s));
+    s->input = 3;
+    s->relpath = dq_strdup(relpath);
+    s->key = docs_state_key(s->input, s->relpath);
+    s->size = 123456789012LL;
+    s->mtime = -5;
+    s->page = true;
+    s->run.run_id = dq_strdup(run_id);
+    s->run.checkpoint = dq_strdup("contrôle/📱 \"x\"");
+    s->run.run_time_text = dq_strdup("2024-03-07T18:47:07.868231");
+    s->run.run_time = 1709837227868231LL;
+    s->run.status = DQ_STATUS_ERROR;
+    s->run.error = error ? dq_strdup(error) : NULL;
+    s->run.duration_ms = duration;
+    s->run.content_hash = 0xfedcba9876543210ULL;
+    s->run.stats.origin = DQ_STATS_VALIDATION_RESULT;
+    s->run.stats.total_issues = 7;
+    s->run.stats.total_rows = 2435832;
+    s->run.stats.pass_rate = 0.3333333333333333;
+    s->run.stats.issue_rate = 4.105380838908381e-07;
+    return s;
+}
+
+static void expect_same_state(const docs_state *a, const docs_state *b)
+{
+    ck_assert_str_eq(a->key, b->key);
+    ck_assert_int_eq(a->size, b->size);
+    ck_assert_int_eq(a->mtime, b->mtime);
+    ck_assert_int_eq(a->page, b->page);
+    ck_assert_str_eq(a->run.run_id, b->run.run_id);
+    ck_assert_str_eq(a->run.checkpoint, b->run.checkpoint);
+    ck_assert_ptr_null(b->run.data_asset);
+    ck_assert_int_eq(a->run.run_time, b->run.run_time);
+    ck_assert_int_eq(a->run.status, b->run.status);
+    ck_assert(a->run.error ? strcmp(a->run.error, b->run.error) == 0 : b->run.error == NULL);
+    ck_assert(memcmp(&a->run.duration_ms, &b->run.duration_ms, sizeof(double)) == 0 ||
+              (isnan(a->run.duration_ms) && isnan(b->run.duration_ms)));
+    ck_assert(a->run.content_hash == b->run.content_hash);
+    ck_assert(memcmp(&a->run.stats, &b->run.stats, sizeof(dq_stats)) == 0);
+}
+
+START_TEST(manifest_lines_read_back_exactly)
+{
+    docs_manifest m = {
+        .fingerprint = dq_strdup("0123"), .format = DQ_DOCS_MARKDOWN, .page_size = 7};
+    ck_assert_int_eq(docs_manifest_add(&m, made_state("a/b.json", "r1", NULL, 12.5)), DQ_OK);
+    ck_assert_int_eq(docs_manifest_add(&m, made_state("tab\t\"q\".json", "r\\2\n</script>",
+                                                      "boom: é 📱\u2028", NAN)),
+                     DQ_OK);
+    ck_assert_int_eq(docs_manifest_add(&m, made_state("x.json", "r3", "", 1e300)), DQ_OK);
+    dq_docs_out o;
+    docs_out_init(&o);
+    docs_manifest_render(&o, &m);
+    char *dir = dqtest_tmpdir();
+    dqtest_write(dir, "manifest.jsonl", o.buf.data, o.buf.len);
+    char *path = dq_asprintf("%s/manifest.jsonl", dir);
+    docs_manifest back;
+    dq_error err = {0};
+    ck_assert_msg(docs_manifest_read(path, &back, &err) == DQ_OK, "%s", err.msg);
+    ck_assert_int_eq(back.len, 3);
+    ck_assert_int_eq(back.format, DQ_DOCS_MARKDOWN);
+    ck_assert_int_eq(back.page_size, 7);
+    for (size_t i = 0; i < 3; i++) {
+        expect_same_state(m.states[i], back.states[i]);
+        /* The fast reader and the JSON reader agree. */
+        const char *line = back.states[i]->line;
+        docs_state *fast = docs_manifest_fast_line(line, strlen(line));
+        ck_assert_ptr_nonnull(fast);
+        expect_same_state(m.states[i], fast);
+        docs_state_free(fast);
+    }
+    /* A line the fast reader does not know still reads, through the JSON parser. */
+    const char *odd =
+        "{\"path\": \"p\", \"input\": 0, \"size\": 1, \"mtime\": 2, \"page\": false, "
+        "\"run_id\": \"r\", \"checkpoint\": \"c\", \"data_asset\": null, "
+        "\"run_time\": \"t\", \"run_time_us\": 5, \"status\": \"success\", "
+        "\"duration_ms\": 1, \"error\": null, \"content_hash\": \"00000000000000ff\", "
+        "\"stats\": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0.0, 0.0]}\n";
+    ck_assert_ptr_null(docs_manifest_fast_line(odd, strlen(odd)));
+    docs_out_reset(&o);
+    render_with_header(&o, odd);
+    dqtest_write(dir, "odd.jsonl", o.buf.data, o.buf.len);
+    char *odd_path = dq_asprintf("%s/odd.jsonl", dir);
+    docs_manifest odd_m;
+    ck_assert_msg(docs_manifest_read(odd_path, &odd_m, &err) == DQ_OK, "%s", err.msg);
+    ck_assert_int_eq(odd_m.len, 1);
+    ck_assert(odd_m.states[0]->run.content_hash == 0xff);
+    docs_manifest_free(&odd_m);
+    /* A damaged manifest is an error naming the file and line. */
+    dqtest_write(dir, "bad.jsonl", "{\"dqbatch_docs_manifest\": 1}\n", 29);
+    char *bad = dq_asprintf("%s/bad.jsonl", dir);
+    ck_assert_int_eq(docs_manifest_read(bad, &odd_m, &err), DQ_EFORMAT);
+    ck_assert_ptr_nonnull(strstr(err.msg, "bad.jsonl"));
+    free(bad);
+    free(odd_path);
+    docs_manifest_free(&back);
+    docs_manifest_free(&m);
+    docs_out_free(&o);
+    dqtest_rmrf(dir);
+    free(dir);
+    free(path);
+}
+END_TEST
+
 static Suite *docs_render_suite(void)
 {
     Suite *s = suite_create("docs_render");
@@ -408,6 +524,7 @@ static Suite *docs_render_suite(void)
     tcase_add_test(tc, no_details_run_says_where_its_counts_come_from);
     tcase_add_test(tc, non_ascii_names_render_as_text);
     tcase_add_test(tc, charts_draw_one_mark_per_run);
+    tcase_add_test(tc, manifest_lines_read_back_exactly);
     suite_add_tcase(s, tc);
     return s;
 }

@@ -516,6 +516,15 @@ START_TEST(hostile_strings_never_become_markup)
         }
         ck_assert_int_eq(pages, 10);
         dq_strlist_free(&files);
+        /* Read back from the manifest, the hostile summaries draw the same pages. */
+        char *redrawn = dqtest_tmpdir();
+        docs_test_copy_tree(site, redrawn);
+        opts.generated_at = "2024-03-03T00:00:00";
+        build_one(store, redrawn, &opts, &report);
+        ck_assert(report.incremental);
+        expect_equals_full_rebuild(store, redrawn, &opts);
+        dqtest_rmrf(redrawn);
+        free(redrawn);
         dqtest_rmrf(site);
         free(site);
     }
