@@ -180,9 +180,13 @@ dq_code objstore_describe(const objstore_request *r, const objstore_target *t, C
         error_reader er = {{0}, {0}};
         if (r->body.len)
             objstore_xml_parse(r->body.data, r->body.len, name, error_element, &er, NULL);
-        dq_fail(err, DQ_ENET, "%s: %s: HTTP %ld%s%s%s%s", name,
+        /* S3 answers a request signed for another region with these. */
+        bool region = status == 301 || strcmp(er.code, "PermanentRedirect") == 0 ||
+                      strcmp(er.code, "AuthorizationHeaderMalformed") == 0;
+        dq_fail(err, DQ_ENET, "%s: %s: HTTP %ld%s%s%s%s%s", name,
                 outcome_words(objstore_outcome_of(cc, status)), status, er.code[0] ? " " : "",
-                er.code, er.message[0] ? ": " : "", er.message);
+                er.code, er.message[0] ? ": " : "", er.message,
+                region ? " (is AWS_REGION the bucket's region?)" : "");
     }
     mask_credentials(t, err);
     return err->code;

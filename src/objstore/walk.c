@@ -15,6 +15,9 @@
 #define WALK_WINDOW_BYTES ((size_t)64 << 20) /* ...and their bytes */
 #define WALK_LIST_LOW_WATER 2000             /* keys waiting before the next page is asked for */
 #define WALK_POLL_MS 100
+/* Objects in a row that failed for good with server or transport errors: past this the
+ * store is taken as unreadable, rather than trying every remaining object 5 times. */
+#define WALK_MAX_FAILED_IN_A_ROW 32
 
 typedef enum item_state {
     ITEM_WAITING, /* not asked for yet, or waiting for a retry */
@@ -68,6 +71,8 @@ typedef struct walk {
     size_t window_bytes; /* bytes of items fetched or in flight, not yet handed out */
     walk_slot slots[WALK_SLOTS];
     walk_list list;
+    int64_t paused_until_ms; /* after 503 SlowDown or 429: no new requests before */
+    int failed_in_a_row;
     dq_error *err;
     bool fatal;
 } walk;
@@ -198,6 +203,8 @@ static walk_slot *free_slot(walk *w)
  * next item to hand out is always allowed, however big. */
 static dq_code start_fetches(walk *w, int64_t now)
 {
+    if (now < w->paused_until_ms)
+        return DQ_OK;
     size_t end = w->head + WALK_WINDOW < w->len ? w->head + WALK_WINDOW : w->len;
     for (size_t i = w->head; i < end; i++) {
         walk_item *it = &w->items[i];
@@ -216,6 +223,26 @@ static dq_code start_fetches(walk *w, int64_t now)
     return DQ_OK;
 }
 
+/* The server asked us to slow down: every new request waits, not only this one. */
+static void note_throttled(walk *w, long status, int attempt, int64_t now)
+{
+    if (status != 503 && status != 429)
+        return;
+    int64_t until = now + objstore_backoff_ms(attempt);
+    if (until > w->paused_until_ms)
+        w->paused_until_ms = until;
+}
+
+/* An object failed for good: after too many in a row, the store is unreadable. */
+static void note_failed(walk *w, const walk_item *it)
+{
+    if (w->fatal || ++w->failed_in_a_row < WALK_MAX_FAILED_IN_A_ROW)
+        return;
+    dq_fail(w->err, DQ_ENET, "%s: giving up after %d objects in a row failed (last: %s)",
+            w->bucket_name, w->failed_in_a_row, it->error.msg);
+    w->fatal = true;
+}
+
 static void fetch_done(walk *w, walk_slot *slot, CURLcode cc, long status, int64_t now)
 {
     walk_item *it = &w->items[slot->item - w->base];
@@ -223,10 +250,13 @@ static void fetch_done(walk *w, walk_slot *slot, CURLcode cc, long status, int64
     /* A size other than the listed one: replaced while we read it, or cut short. */
     bool torn = o == OBJSTORE_DONE && slot->req.body.len != (size_t)it->obj.size;
     bool again = o == OBJSTORE_RETRY || torn;
+    if (o == OBJSTORE_RETRY)
+        note_throttled(w, status, it->attempts, now);
     if (o == OBJSTORE_DONE && !torn) {
         it->data = slot->req.body;
         dq_buf_init(&slot->req.body, 0);
         it->state = ITEM_DONE;
+        w->failed_in_a_row = 0;
     } else if (o == OBJSTORE_MISSING) {
         item_error(w, it, DQ_EIO, "gone between listing and reading (HTTP 404), skipped");
     } else if (o == OBJSTORE_DENIED) {
@@ -243,6 +273,8 @@ static void fetch_done(walk *w, walk_slot *slot, CURLcode cc, long status, int64
         free(name);
         w->window_bytes -= (size_t)it->obj.size;
         it->state = ITEM_DONE;
+        if (o == OBJSTORE_RETRY)
+            note_failed(w, it);
     }
 }
 
@@ -376,6 +408,7 @@ static void list_done(walk *w, CURLcode cc, long status, int64_t now)
     }
     if (o == OBJSTORE_RETRY && l->attempts < OBJSTORE_MAX_ATTEMPTS) {
         l->not_before_ms = now + objstore_backoff_ms(l->attempts);
+        note_throttled(w, status, l->attempts, now);
         return;
     }
     /* Denied, no such bucket, or failing for good: the store cannot be read. */

@@ -15,6 +15,7 @@ usage: sigv4_check.py --port-file FILE --bucket NAME --access-key KEY --secret S
          [--fail-first N] [--vanish KEY] [--log FILE]
 --fail-first N: the first N requests that verify are answered 503 SlowDown.
 --vanish KEY: KEY is listed but a GET of it answers 404 (deleted after the listing).
+--fail-gets: every GET of an object answers 500 InternalError (listings work).
 """
 import argparse
 import hashlib
@@ -153,6 +154,8 @@ class Handler(BaseHTTPRequestHandler):
             with self.state.lock:
                 self.state.objects[key] = body
             return self.answer(200, b"", "text/plain")
+        if self.command == "GET" and key and self.state.args.fail_gets:
+            return self.error(500, "InternalError", "We encountered an internal error.")
         if self.command in ("GET", "HEAD") and key:
             with self.state.lock:
                 data = self.state.objects.get(key)
@@ -209,6 +212,7 @@ def main():
     p.add_argument("--page-size", type=int, default=1000)
     p.add_argument("--fail-first", type=int, default=0)
     p.add_argument("--vanish")
+    p.add_argument("--fail-gets", action="store_true")
     p.add_argument("--log")
     args = p.parse_args()
     Handler.state = State(args)

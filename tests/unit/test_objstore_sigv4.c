@@ -277,6 +277,54 @@ START_TEST(slow_down_is_retried)
 }
 END_TEST
 
+/* A server that keeps failing: the listing gives up after its retries, and objects give
+ * up as a whole once many in a row failed, instead of retrying every one of them. */
+START_TEST(persistent_failures_give_up)
+{
+    char *store = store_dir();
+    const char *always_slow[] = {"--seed", store, "--fail-first", "1000", NULL};
+    start_with(always_slow);
+    collected c = {0};
+    dq_error err = {0};
+    ck_assert_int_eq(walk("s3://" OBJSTORE_TEST_BUCKET, 0, &c, NULL, &err), DQ_ENET);
+    ck_assert_msg(strstr(err.msg, "s3://" OBJSTORE_TEST_BUCKET ": request failed: HTTP 503 "
+                                  "SlowDown"),
+                  "%s", err.msg);
+    size_t slow;
+    ck_assert_uint_eq(objstore_test_requests(&server, NULL, &slow), 5);
+    ck_assert_uint_eq(slow, 5);
+    stop();
+    const char *broken_gets[] = {"--seed", store, "--fail-gets", NULL};
+    start_with(broken_gets);
+    ck_assert_int_eq(walk("s3://" OBJSTORE_TEST_BUCKET, 0, &c, NULL, &err), DQ_ENET);
+    ck_assert_msg(strstr(err.msg, "giving up after 32 objects in a row failed (last: s3://"), "%s",
+                  err.msg);
+    ck_assert_msg(strstr(err.msg, "HTTP 500 InternalError"), "%s", err.msg);
+    ck_assert_uint_lt(c.len, 32); /* the failed ones handed out before giving up */
+    for (size_t i = 0; i < c.len; i++)
+        ck_assert_int_eq(c.items[i]->error.code, DQ_ENET);
+    collected_free(&c);
+    stop();
+    free(store);
+}
+END_TEST
+
+START_TEST(a_region_mismatch_says_so)
+{
+    const char *extra[] = {"--region", "eu-west-1", NULL};
+    start_with(extra);
+    collected c = {0};
+    dq_error err = {0};
+    ck_assert_int_eq(walk("s3://" OBJSTORE_TEST_BUCKET, 0, &c, NULL, &err), DQ_ENET);
+    ck_assert_msg(strstr(err.msg, "AuthorizationHeaderMalformed") &&
+                      strstr(err.msg, "(is AWS_REGION the bucket's region?)"),
+                  "%s", err.msg);
+    setenv("AWS_REGION", "eu-west-1", 1);
+    ck_assert_msg(walk("s3://" OBJSTORE_TEST_BUCKET, 0, &c, NULL, &err) == DQ_OK, "%s", err.msg);
+    stop();
+}
+END_TEST
+
 START_TEST(vanished_and_oversized_objects_are_error_entries)
 {
     char *store = store_dir();
@@ -435,6 +483,8 @@ static Suite *objstore_sigv4_suite(void)
     tcase_add_test(tc, wrong_secret_stops_once_naming_the_bucket);
     tcase_add_test(tc, session_token_is_sent_and_signed);
     tcase_add_test(tc, slow_down_is_retried);
+    tcase_add_test(tc, persistent_failures_give_up);
+    tcase_add_test(tc, a_region_mismatch_says_so);
     tcase_add_test(tc, vanished_and_oversized_objects_are_error_entries);
     tcase_add_test(tc, the_consumer_can_stop_the_walk);
     tcase_add_test(tc, known_objects_are_not_fetched);
