@@ -7,6 +7,9 @@
 static const dq_command commands[] = {
     {"ls", cmd_ls, "list stored results"},
     {"restore", cmd_restore, "write the selected results as a truthound store or archive"},
+    {"docs", cmd_docs, "build or update the data docs site"},
+    {"notify", cmd_notify, "run the actions of a config over the selected results"},
+    {"check-config", cmd_check_config, "check a config or job file and send nothing"},
 };
 
 static void usage(FILE *out)
