@@ -301,9 +301,15 @@ START_TEST(a_run_stored_twice_shows_the_first_copy)
     docs_test_run first = duplicate_run("error"), second = duplicate_run("warning");
     docs_test_write_result(store, "a/dup.json", &first);
     docs_test_write_result(store, "b/dup.json", &second);
+    /* Another run in a/, so that removing the first copy leaves a/ in place. */
+    docs_test_write_result(store, "a/other.json",
+                           &(docs_test_run){.run_id = "other_20240302_000000_00000000",
+                                            .checkpoint = "dup",
+                                            .run_time = "2024-03-02T00:00:00",
+                                            .status = "success"});
     dq_docs_report report;
     build_one(store, site, NULL, &report);
-    ck_assert_int_eq(report.runs, 1);
+    ck_assert_int_eq(report.runs, 2);
     ck_assert_int_eq(report.scan.conflicts, 1);
     char *page = dq_docs_run_path(DQ_DOCS_HTML, "dup", first.run_id);
     char *path = path_in(site, page);
