@@ -43,6 +43,9 @@ char *objstore_list_url(const objstore_target *t, const char *prefix, const char
 dq_code objstore_parse_time(const char *text, int64_t *out);
 /* The path a key stands for below the listed prefix (see dq_objstore_walk), owned. */
 char *objstore_relpath(const char *list_prefix, const char *key);
+/* False for a relative path a consumer could not use as one: absolute, or with a "."
+ * or ".." segment (such keys are refused, as unsafe archive paths are). */
+bool objstore_relpath_safe(const char *relpath);
 
 /* ---- XML ------------------------------------------------------------------------------ */
 

@@ -78,6 +78,8 @@ dq_code objstore_request_prepare(objstore_request *r, const objstore_target *t, 
     CURL *e = r->easy;
     curl_easy_setopt(e, CURLOPT_URL, url);
     curl_easy_setopt(e, CURLOPT_PROTOCOLS_STR, "http,https");
+    /* A key may hold "." and ".." segments: they name the object, not a directory. */
+    curl_easy_setopt(e, CURLOPT_PATH_AS_IS, 1L);
     curl_easy_setopt(e, CURLOPT_AWS_SIGV4, t->sigv4);
     curl_easy_setopt(e, CURLOPT_USERNAME, t->username);
     curl_easy_setopt(e, CURLOPT_PASSWORD, t->password);

@@ -96,6 +96,19 @@ static const char *meant_key(const char *key)
     return key;
 }
 
+bool objstore_relpath_safe(const char *relpath)
+{
+    if (relpath[0] == '/')
+        return false;
+    for (const char *p = relpath; *p;) {
+        size_t n = strcspn(p, "/");
+        if ((n == 1 && p[0] == '.') || (n == 2 && p[0] == '.' && p[1] == '.'))
+            return false;
+        p += n + (p[n] == '/');
+    }
+    return true;
+}
+
 char *objstore_relpath(const char *list_prefix, const char *key)
 {
     size_t n = strlen(list_prefix);

@@ -339,7 +339,10 @@ static dq_code queue_page(walk *w, objstore_page *page)
         dq_buf_init(&it->data, 0);
         w->len++;
         w->list.found++;
-        if (w->known && item_known(w, it)) {
+        if (!objstore_relpath_safe(it->relpath))
+            item_error(w, it, DQ_EUNSAFE,
+                       "a key with a '.' or '..' segment or a leading '/', not read");
+        else if (w->known && item_known(w, it)) {
             it->unfetched = true;
             it->state = ITEM_DONE;
         } else if ((uint64_t)it->obj.size > w->max_bytes)

@@ -278,6 +278,19 @@ START_TEST(truthound_doubled_keys_give_the_meant_path)
 }
 END_TEST
 
+START_TEST(unusable_relative_paths_are_unsafe)
+{
+    ck_assert(objstore_relpath_safe("2024/01/15/r.json"));
+    ck_assert(objstore_relpath_safe("a..b/.r.json"));
+    ck_assert(objstore_relpath_safe("a//b.json"));
+    ck_assert(!objstore_relpath_safe("/etc/r.json"));
+    ck_assert(!objstore_relpath_safe("a/../../r.json"));
+    ck_assert(!objstore_relpath_safe(".."));
+    ck_assert(!objstore_relpath_safe("a/./r.json"));
+    ck_assert(!objstore_relpath_safe("a/.."));
+}
+END_TEST
+
 START_TEST(answers_are_classified)
 {
     ck_assert_int_eq(objstore_outcome_of(CURLE_OK, 200), OBJSTORE_DONE);
@@ -333,6 +346,7 @@ static Suite *objstore_suite(void)
     tcase_add_test(tc, malformed_xml_is_an_error_naming_the_source);
     tcase_add_test(tc, times_are_utc_seconds);
     tcase_add_test(tc, truthound_doubled_keys_give_the_meant_path);
+    tcase_add_test(tc, unusable_relative_paths_are_unsafe);
     tcase_add_test(tc, answers_are_classified);
     tcase_add_test(tc, messages_never_show_credentials);
     suite_add_tcase(s, tc);

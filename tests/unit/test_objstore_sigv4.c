@@ -443,11 +443,27 @@ START_TEST(put_and_get_round_trip)
     char *name = dq_objstore_name(store, key);
     ck_assert_str_eq(name, "s3://" OBJSTORE_TEST_BUCKET "/out/2024/03/05/caf\xc3\xa9 r+1=2.json");
     free(name);
+    dq_objstore_close(store);
+    /* "." and ".." in a key name the object (sent as they are, and signed so), but the
+     * key is refused when read as a store: its path would leave the tree. */
+    ck_assert(dq_objstore_open("s3://" OBJSTORE_TEST_BUCKET "/dots", &store, &err) == DQ_OK);
+    ck_assert_msg(dq_objstore_put(store, "a/../../b.json", "{}", 2, &err) == DQ_OK, "%s", err.msg);
+    ck_assert(dq_objstore_get(store, "a/../../b.json", 1024, &out, &found, &err) == DQ_OK);
+    ck_assert(found);
+    ck_assert(dq_objstore_get(store, "b.json", 1024, &out, &found, &err) == DQ_OK);
+    ck_assert(!found);
     dq_buf_free(&out);
     dq_objstore_close(store);
-    expect_all_verified(&server, 4);
-    /* The object is where a listing finds it. */
+    expect_all_verified(&server, 7);
     collected c = {0};
+    ck_assert(walk("s3://" OBJSTORE_TEST_BUCKET "/dots", 0, &c, NULL, &err) == DQ_OK);
+    ck_assert_uint_eq(c.len, 1);
+    ck_assert_int_eq(c.items[0]->error.code, DQ_EUNSAFE);
+    ck_assert_msg(
+        strstr(c.items[0]->error.msg, "s3://" OBJSTORE_TEST_BUCKET "/dots/a/../../b.json"), "%s",
+        c.items[0]->error.msg);
+    collected_free(&c);
+    /* The first object is where a listing finds it. */
     ck_assert(walk("s3://" OBJSTORE_TEST_BUCKET "/out", 0, &c, NULL, &err) == DQ_OK);
     ck_assert_uint_eq(c.len, 1);
     ck_assert_str_eq(c.items[0]->relpath, key);
