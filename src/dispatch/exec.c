@@ -82,6 +82,9 @@ static int spawn_shell(const dq_request *req, int child_fds[3], pid_t *pid)
     sigaddset(&defaults, SIGPIPE); /* the dispatcher blocks it; the command must not */
     for (int i = 0; i < 3 && !rc; i++)
         rc = posix_spawn_file_actions_adddup2(&actions, child_fds[i], i);
+    /* Nothing else of ours (provider connections, the journal) leaks into the command. */
+    if (!rc)
+        rc = posix_spawn_file_actions_addclosefrom_np(&actions, 3);
     if (!rc && req->working_directory)
         rc = posix_spawn_file_actions_addchdir_np(&actions, req->working_directory);
     if (!rc)

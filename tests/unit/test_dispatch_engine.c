@@ -883,6 +883,8 @@ START_TEST(shell_commands_and_files)
     dq_dispatch *d2;
     submit_local(d, DQ_REQUEST_EXEC, ok, "exec-ok", "{\"status\": \"failure\"}\n");
     submit_local(d, DQ_REQUEST_EXEC, "echo 'disk full' >&2; exit 3", "exec-fail", "");
+    char *fds = dq_asprintf("ls /proc/self/fd > '%s/fds.txt'", dir);
+    submit_local(d, DQ_REQUEST_EXEC, fds, "exec-fds", "");
     submit_local(d, DQ_REQUEST_EXEC, "exec sleep 5", "exec-slow", "");
     submit_local(d, DQ_REQUEST_FILE, appended, "file-1", "line one\n");
     submit_local(d, DQ_REQUEST_FILE, appended, "file-2", "line two\n");
@@ -919,6 +921,13 @@ START_TEST(shell_commands_and_files)
     text = dqtest_read(appended, NULL);
     ck_assert_str_eq(text, "line one\nline two\n");
     free(text);
+    /* The command saw stdin, stdout, stderr and the directory ls reads: nothing of ours. */
+    path = dq_asprintf("%s/fds.txt", dir);
+    text = dqtest_read(path, NULL);
+    ck_assert_str_eq(text, "0\n1\n2\n3\n");
+    free(text);
+    free(path);
+    free(fds);
     dq_dispatch_free(d);
     free(out);
     free(ok);
