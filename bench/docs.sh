@@ -21,7 +21,10 @@ work=$(mktemp -d "$cache/dqbench-docs-XXXXXX")
 added=""
 cleanup() {
     # The cached store must stay as generated: take the added result out again.
-    [ -z "$added" ] || rm -f "$added"
+    if [ -n "$added" ]; then
+        rm -f "$added"
+        rmdir -p --ignore-fail-on-non-empty "$(dirname "$added")"
+    fi
     rm -rf "$work"
 }
 trap cleanup EXIT
