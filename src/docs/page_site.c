@@ -118,7 +118,7 @@ static void cp_tiles(dq_docs_out *o, const dq_docs_site *site, const dq_docs_che
     out_tile(o, "Successful runs", "", text);
     snprintf(text, sizeof(text), "%.1f%%", with_stats ? 100.0 * pass_sum / (double)with_stats : 0);
     out_tile(o, "Mean pass rate", "", text);
-    snprintf(text, sizeof(text), "Failed, last %zu runs", cp->len - first);
+    snprintf(text, sizeof(text), "Failed of last %zu", cp->len - first);
     out_count_tile(o, text, "bad", failed);
     docs_out_str(o, "</section>");
 }
@@ -225,7 +225,8 @@ static void cp_runs_table(dq_docs_out *o, const dq_docs_site *site, const dq_doc
     cp_pager(o, site, page, pages);
     docs_out_str(o, "<div class=\"scroll\"><table class=\"data\" id=\"runs\" data-sortable>"
                     "<thead><tr><th scope=\"col\">Run time</th><th scope=\"col\">Status</th>"
-                    "<th scope=\"col\">Issues (C/H/M/L)</th><th scope=\"col\">Pass rate</th>"
+                    "<th scope=\"col\" title=\"critical, high, medium, low\">Issues</th><th "
+                    "scope=\"col\">Pass rate</th>"
                     "<th scope=\"col\">Rows</th><th scope=\"col\">Duration</th>"
                     "<th scope=\"col\">Run ID</th></tr></thead><tbody>");
     for (size_t k = begin; k < end; k++)
@@ -477,8 +478,9 @@ static void index_recent(dq_docs_out *o, const dq_docs_site *site, const dq_docs
             docs_out_html(o, run->error);
         else
             docs_out_printf(
-                o, "%lld issues, %lld critical, %lld high", (long long)run->stats.total_issues,
-                (long long)run->stats.critical_issues, (long long)run->stats.high_issues);
+                o, "%lld issue%s, %lld critical, %lld high", (long long)run->stats.total_issues,
+                run->stats.total_issues == 1 ? "" : "s", (long long)run->stats.critical_issues,
+                (long long)run->stats.high_issues);
         docs_out_str(o, "</div></li>");
     }
     docs_out_str(o, "</ul></section>");
@@ -507,8 +509,8 @@ static void index_html(dq_docs_out *o, const dq_docs_site *site, const dq_docs_c
     out_count_tile(o, "Warning", "st-warning", t.by_status[DQ_STATUS_WARNING]);
     out_count_tile(o, "Failure", "st-failure", t.by_status[DQ_STATUS_FAILURE]);
     out_count_tile(o, "Error", "st-error", t.by_status[DQ_STATUS_ERROR]);
-    out_count_tile(o, "Failed, last 24 h", "bad", t.failed_day);
-    out_count_tile(o, "Failed, last 7 days", "bad", t.failed_week);
+    out_count_tile(o, "Failed 24 h", "bad", t.failed_day);
+    out_count_tile(o, "Failed 7 days", "bad", t.failed_week);
     docs_out_str(o, "</section><section><h2>Checkpoints</h2><div class=\"toolbar\"><input "
                     "type=\"search\" class=\"filter\" data-filter=\"checkpoints\" "
                     "placeholder=\"Filter checkpoints\" aria-label=\"Filter checkpoints\">");
@@ -516,9 +518,11 @@ static void index_html(dq_docs_out *o, const dq_docs_site *site, const dq_docs_c
     docs_out_str(o, "</div><div class=\"scroll\"><table class=\"data\" id=\"checkpoints\" "
                     "data-sortable><thead><tr><th scope=\"col\">Checkpoint</th><th "
                     "scope=\"col\">Latest</th><th scope=\"col\">Last run</th><th scope=\"col\" "
-                    "data-nosort>Pass rate trend</th><th scope=\"col\">Pass rate</th><th "
-                    "scope=\"col\">Issues (C/H/M/L)</th><th scope=\"col\">Failed 24 h</th><th "
-                    "scope=\"col\">Failed 7 d</th><th scope=\"col\">Runs</th></tr></thead><tbody>");
+                    "data-nosort>Trend</th><th scope=\"col\">Pass rate</th><th scope=\"col\" "
+                    "title=\"critical, high, medium, low\">Issues</th><th scope=\"col\" "
+                    "title=\"failed runs in the last 24 hours\">Fail 24h</th><th scope=\"col\" "
+                    "title=\"failed runs in the last 7 days\">Fail 7d</th><th "
+                    "scope=\"col\">Runs</th></tr></thead><tbody>");
     for (size_t c = 0; c < count; c++)
         index_row(o, site, &cps[c]);
     docs_out_str(o, "</tbody></table></div>");
