@@ -3,11 +3,8 @@
 # nothing). Listing, reading, writing, a session token, gs://, and a wrong secret, which
 # stops with one message naming the bucket and no retries.
 source "$(dirname "$0")/lib/common.sh"
-
-if ! $PY -c 'import botocore' 2>/dev/null; then
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq python3-boto3 >/dev/null 2>&1 || true
-fi
-$PY -c 'import botocore' || { echo "not ok - python3-boto3 (the reference signer) is missing"; exit 1; }
+source "$(dirname "$0")/lib/s3.sh"
+s3_need_boto3
 
 BUCKET=dq-signed
 KEY=AKIDSIGNINGTEST01

@@ -4,12 +4,14 @@
 # keys, truthound's doubled keys, restore into a bucket and back, and a missing bucket.
 # s3rver does not check signatures: s3_signing.sh does.
 source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/s3.sh"
+s3_need_boto3
 
 S3RVER="$("$DQ_SOURCE_DIR/scripts/install-s3rver.sh")" || {
     echo "not ok - s3rver could not be installed (npm registry unreachable?)"
     exit 1
 }
-PORT="$($PY -c 'import socket; s = socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1])')"
+PORT="$(s3_free_port)"
 BUCKET=dq-store
 mkdir -p "$WORK/s3"
 # s3rver's continuation tokens use DES, which Node 20's OpenSSL 3 only has as legacy.
