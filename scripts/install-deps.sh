@@ -5,7 +5,7 @@ set -euo pipefail
 
 packages=(build-essential cmake pkg-config clang-format
           libcurl4-openssl-dev libcjson-dev zlib1g-dev libarchive-dev libyaml-dev libssl-dev
-          check libmicrohttpd-dev python3-aiosmtpd python3-boto3 openssl zstd)
+          check libmicrohttpd-dev python3-aiosmtpd python3-boto3 python3-yaml openssl zstd)
 if [ "${1:-}" = "--with-browser" ]; then
     packages+=(chromium)
 fi
