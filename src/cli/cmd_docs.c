@@ -53,10 +53,10 @@ static int docs_take(docs_args *a, int argc, char **argv, int *i)
 
 static bool parse_positive(const char *option, const char *text, int *out)
 {
-    char *end;
-    long v = text ? strtol(text, &end, 10) : 0;
     if (!text)
-        return true;
+        return true; /* not given: the default */
+    char *end;
+    long v = strtol(text, &end, 10);
     if (end == text || *end || v < 1 || v > 1000000) {
         fprintf(stderr, "dqbatch docs: %s: '%s' is not a number from 1 to 1000000\n", option, text);
         return false;

@@ -1000,35 +1000,34 @@ static void site_now(docs_build *b)
             b->site.now = b->winners[i]->run.run_time;
 }
 
-static dq_code build_finish(docs_build *b, dq_error *err)
+/* Empties and removes the staging directory, and the marker unless keep_marker. */
+static dq_code drop_staging(docs_build *b, bool keep_marker, dq_error *err)
 {
-    if (b->recovering)
-        sweep_site(b);
     char *marker = site_path(b, MARKER_FILE), *staging = site_path(b, STAGING_DIR);
+    dq_code rc = marker && staging ? DQ_OK : dq_fail(err, DQ_ENOMEM, "out of memory");
     if (staging) {
         empty_dir(staging);
         rmdir(staging);
     }
-    if (marker && unlink(marker) != 0)
-        dq_fail(err, DQ_EIO, "%s: cannot remove: %s", marker, strerror(errno));
+    if (rc == DQ_OK && !keep_marker && unlink(marker) != 0 && errno != ENOENT)
+        rc = dq_fail(err, DQ_EIO, "%s: cannot remove: %s", marker, strerror(errno));
     free(marker);
     free(staging);
-    return marker ? DQ_OK : dq_fail(err, DQ_ENOMEM, "out of memory");
+    return rc;
+}
+
+static dq_code build_finish(docs_build *b, dq_error *err)
+{
+    if (b->recovering)
+        sweep_site(b);
+    return drop_staging(b, false, err);
 }
 
 /* The scan failed before the site was touched: drop what was staged. A marker that
  * stood before this build stays, as that build's leftovers are still there. */
 static void build_abort(docs_build *b)
 {
-    char *marker = site_path(b, MARKER_FILE), *staging = site_path(b, STAGING_DIR);
-    if (staging) {
-        empty_dir(staging);
-        rmdir(staging);
-    }
-    if (marker && !b->recovering)
-        unlink(marker);
-    free(marker);
-    free(staging);
+    drop_staging(b, b->recovering, NULL);
 }
 
 static void build_free(docs_build *b)

@@ -635,13 +635,9 @@ void docs_render_trend(dq_docs_out *o, const dq_docs_site *site, const dq_docs_c
     docs_out_str(o, count ? "\n  ]\n}\n" : "]\n}\n");
 }
 
-typedef struct history_item {
-    const dq_docs_run *run;
-} history_item;
-
 static int history_compare(const void *a, const void *b)
 {
-    return docs_run_compare(((const history_item *)a)->run, ((const history_item *)b)->run);
+    return docs_run_compare(*(const dq_docs_run *const *)a, *(const dq_docs_run *const *)b);
 }
 
 /* truthound's schema (spec 2.6), in execution order: the last `history` runs of every
@@ -653,7 +649,7 @@ void docs_render_history(dq_docs_out *o, const dq_docs_site *site, const dq_docs
     size_t n = 0;
     for (size_t c = 0; c < count; c++)
         n += cps[c].len - docs_history_first(site, &cps[c]);
-    history_item *items = malloc((n ? n : 1) * sizeof(*items));
+    const dq_docs_run **items = malloc((n ? n : 1) * sizeof(*items));
     if (!items) {
         o->code = o->code ? o->code : DQ_ENOMEM;
         return;
@@ -661,11 +657,11 @@ void docs_render_history(dq_docs_out *o, const dq_docs_site *site, const dq_docs
     n = 0;
     for (size_t c = 0; c < count; c++)
         for (size_t i = docs_history_first(site, &cps[c]); i < cps[c].len; i++)
-            items[n++].run = cps[c].runs[i];
+            items[n++] = cps[c].runs[i];
     qsort(items, n, sizeof(*items), history_compare);
     docs_out_str(o, n ? "[" : "[]");
     for (size_t i = 0; i < n; i++) {
-        const dq_docs_run *run = items[i].run;
+        const dq_docs_run *run = items[i];
         bool stats = run->stats.origin != DQ_STATS_NONE;
         docs_out_str(o, i ? ",\n  {\n    \"run_id\": " : "\n  {\n    \"run_id\": ");
         docs_out_json_string(o, run->run_id, true);
