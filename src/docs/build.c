@@ -843,17 +843,10 @@ static dq_code write_manifest(docs_build *b, dq_error *err)
     b->cur.page_size = b->site.page_size;
     if (!b->cur.fingerprint)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
-    dq_docs_out o;
-    docs_out_init(&o);
-    o.buf.max = (size_t)1 << 34; /* the manifest grows with the store, not with a page */
-    docs_manifest_render(&o, &b->cur);
     char *path = site_path(b, MANIFEST_FILE);
-    dq_code rc = o.code  ? dq_fail(err, o.code, "%s: cannot be written: %s", MANIFEST_FILE,
-                                   dq_code_name(o.code))
-                 : !path ? dq_fail(err, DQ_ENOMEM, "out of memory")
-                         : dq_file_write_atomic(path, o.buf.data, o.buf.len, err);
+    dq_code rc =
+        path ? docs_manifest_write(path, &b->cur, err) : dq_fail(err, DQ_ENOMEM, "out of memory");
     free(path);
-    docs_out_free(&o);
     return rc;
 }
 
@@ -948,7 +941,7 @@ static dq_code build_prepare(docs_build *b, dq_error *err)
     if (rc)
         return rc;
     char *marker = site_path(b, MARKER_FILE), *manifest = site_path(b, MANIFEST_FILE);
-    char *staging = site_path(b, STAGING_DIR);
+    char *staging = site_path(b, STAGING_DIR), *manifest_tmp = NULL;
     if (!marker || !manifest || !staging) {
         rc = dq_fail(err, DQ_ENOMEM, "out of memory");
         goto out;
@@ -966,11 +959,16 @@ static dq_code build_prepare(docs_build *b, dq_error *err)
     b->report->incremental = b->reuse;
     if ((rc = dq_mkdirs(staging, err)) != DQ_OK)
         goto out;
+    /* What a killed build may have left in the way. */
     empty_dir(staging);
+    manifest_tmp = dq_asprintf("%s.tmp", manifest);
+    if (manifest_tmp)
+        unlink(manifest_tmp);
     rc = dq_file_write_atomic(marker, "building\n", 9, err);
 out:
     free(marker);
     free(manifest);
+    free(manifest_tmp);
     free(staging);
     return rc;
 }

@@ -52,8 +52,8 @@ typedef struct docs_manifest {
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s);
 /* Reads path; a missing file is an empty manifest (DQ_OK), a damaged one an error. */
 dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err);
-/* The manifest's bytes: states are written in the order given. */
-void docs_manifest_render(dq_docs_out *o, const docs_manifest *m);
+/* Writes the manifest to path (atomically), states in the order given. */
+dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *err);
 void docs_manifest_free(docs_manifest *m);
 /* One entry line as docs_manifest_render writes it, read without a JSON tree; NULL when
  * the line has any other shape (the caller then parses it as JSON). */

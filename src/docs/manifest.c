@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <unistd.h>
 
 #include "docs_map.h"
 
@@ -118,18 +119,62 @@ static void render_state(dq_docs_out *o, const docs_state *s)
     docs_out_str(o, "]}\n");
 }
 
-void docs_manifest_render(dq_docs_out *o, const docs_manifest *m)
+/* An entry unchanged since the last build keeps its line: same key, size, mtime and
+ * summary; only the page flag can have changed. */
+static void render_line(dq_docs_out *o, const docs_state *s)
 {
-    render_header(o, m);
-    for (size_t i = 0; i < m->len; i++) {
-        const docs_state *s = m->states[i];
-        /* An entry unchanged since the last build keeps its line: same key, size, mtime
-         * and summary; only the page flag can have changed. */
-        if (s->line && s->line_page == s->page)
-            docs_out_str(o, s->line);
-        else
-            render_state(o, s);
+    if (s->line && s->line_page == s->page)
+        docs_out_str(o, s->line);
+    else
+        render_state(o, s);
+}
+
+static bool flush_lines(dq_docs_out *o, FILE *f)
+{
+    bool ok = o->code == DQ_OK && fwrite(o->buf.data, 1, o->buf.len, f) == o->buf.len;
+    docs_out_reset(o);
+    return ok;
+}
+
+/* Streamed through a temporary file and renamed: the manifest grows with the store, so
+ * it is never held whole in memory. */
+dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *err)
+{
+    char *tmp = dq_asprintf("%s.tmp", path);
+    FILE *f = tmp ? fopen(tmp, "w") : NULL;
+    if (!f) {
+        dq_code rc = tmp ? dq_fail(err, DQ_EIO, "%s: cannot create: %s", tmp, strerror(errno))
+                         : dq_fail(err, DQ_ENOMEM, "out of memory");
+        free(tmp);
+        return rc;
     }
+    dq_docs_out o;
+    docs_out_init(&o);
+    render_header(&o, m);
+    bool ok = true;
+    for (size_t i = 0; ok && i < m->len; i++) {
+        render_line(&o, m->states[i]);
+        if (o.buf.len >= (size_t)1 << 16)
+            ok = flush_lines(&o, f);
+    }
+    ok = flush_lines(&o, f) && ok;
+    int saved = ok ? 0 : errno;
+    if (fclose(f) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    if (ok && rename(tmp, path) != 0) {
+        ok = false;
+        saved = errno;
+    }
+    dq_code rc = DQ_OK;
+    if (!ok) {
+        unlink(tmp);
+        rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(saved));
+    }
+    docs_out_free(&o);
+    free(tmp);
+    return rc;
 }
 
 /* ---- reading -------------------------------------------------------------------------- */

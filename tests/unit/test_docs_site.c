@@ -404,6 +404,7 @@ START_TEST(an_interrupted_build_is_completed_and_swept)
     dqtest_write(site, "index.html.tmp-Ab12Cd", "<html", 5);
     dqtest_write(site, "checkpoints/shipments_hourly/runs/gone.html", "x", 1);
     dqtest_write(site, ".dqbatch/staging/0-3.html", "<ht", 3);
+    dqtest_write(site, ".dqbatch/manifest.jsonl.tmp", "{\"dq", 4);
     build_one(store, site, NULL, &report);
     ck_assert(!report.incremental);
     ck_assert_int_eq(report.rendered, 80);
