@@ -124,10 +124,13 @@ dq_code dq_file_read(const char *path, size_t max, dq_buf *out, dq_error *err);
 
 /* Threads take items from a bounded queue: submit blocks while the queue is full, so the
  * producer can never run ahead of the workers by more than the queue's size. */
-typedef void (*dq_pool_fn)(void *item, void *ctx);
+/* worker is the thread's number, 0 to threads-1, so a caller can keep per-thread scratch
+ * space without any shared state. */
+typedef void (*dq_pool_fn)(void *item, void *ctx, int worker);
 typedef struct dq_pool dq_pool;
 
 dq_pool *dq_pool_new(int threads, size_t queue_size, dq_pool_fn fn, void *ctx);
+int dq_pool_threads(const dq_pool *pool);
 void dq_pool_submit(dq_pool *pool, void *item);
 /* Waits until every submitted item was handled, joins the threads and frees the pool. */
 void dq_pool_finish(dq_pool *pool);

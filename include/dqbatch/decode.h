@@ -84,6 +84,9 @@ typedef enum dq_format {
 
 typedef struct dq_decode_opts {
     size_t max_bytes; /* cap on inflated bytes (--max-result-bytes) */
+    /* Optional room for the inflated text, kept between calls by a worker so that a
+     * large buffer is not allocated and freed for every result. NULL: a private one. */
+    dq_buf *scratch;
 } dq_decode_opts;
 
 #define DQ_DEFAULT_MAX_RESULT_BYTES ((size_t)256 << 20)

@@ -186,7 +186,7 @@ dq_code dq_digest_render(const dq_digest *d, size_t i, const dq_render_context *
     const digest_group *g = &d->groups[i];
     const dq_action_config *a = &d->config->actions[g->action];
     dq_result r;
-    dq_decode_opts opts = {DQ_DEFAULT_MAX_RESULT_BYTES};
+    dq_decode_opts opts = {.max_bytes = DQ_DEFAULT_MAX_RESULT_BYTES};
     dq_code rc = dq_decode(g->latest_run_id, g->latest_doc, strlen(g->latest_doc), DQ_FORMAT_JSON,
                            &opts, &r, err);
     if (rc)

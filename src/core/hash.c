@@ -6,6 +6,7 @@
 
 #define HASH_K1 0x9E3779B97F4A7C15ULL
 #define HASH_K2 0xC2B2AE3D27D4EB4FULL
+#define HASH_K3 0x165667B19E3779F9ULL
 
 static uint64_t hash_mix(uint64_t a, uint64_t b)
 {
@@ -26,6 +27,16 @@ uint64_t dq_hash64(const void *data, size_t n, uint64_t seed)
     const unsigned char *p = data;
     uint64_t h = seed ^ (n * HASH_K1);
     size_t i = 0;
+    /* Three independent chains, so the multiplies overlap in the pipeline. */
+    if (n >= 48) {
+        uint64_t b = h ^ HASH_K2, c = h ^ HASH_K3;
+        for (; i + 48 <= n; i += 48) {
+            h = hash_mix(load64_le(p + i) ^ h, load64_le(p + i + 8));
+            b = hash_mix(load64_le(p + i + 16) ^ b, load64_le(p + i + 24));
+            c = hash_mix(load64_le(p + i + 32) ^ c, load64_le(p + i + 40));
+        }
+        h ^= b ^ c;
+    }
     for (; i + 16 <= n; i += 16)
         h = hash_mix(load64_le(p + i) ^ h, load64_le(p + i + 8));
     unsigned char tail[16] = {0};

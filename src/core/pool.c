@@ -5,6 +5,11 @@
 
 #include "dqbatch/core.h"
 
+typedef struct pool_worker {
+    struct dq_pool *pool;
+    int index;
+} pool_worker;
+
 struct dq_pool {
     pthread_mutex_t lock;
     pthread_cond_t not_empty;
@@ -18,11 +23,13 @@ struct dq_pool {
     void *ctx;
     int thread_count;
     pthread_t *threads;
+    pool_worker *workers;
 };
 
-static void *pool_worker(void *arg)
+static void *pool_run(void *arg)
 {
-    dq_pool *pool = arg;
+    pool_worker *worker = arg;
+    dq_pool *pool = worker->pool;
     for (;;) {
         pthread_mutex_lock(&pool->lock);
         while (pool->count == 0 && !pool->closing)
@@ -36,7 +43,7 @@ static void *pool_worker(void *arg)
         pool->count--;
         pthread_cond_signal(&pool->not_full);
         pthread_mutex_unlock(&pool->lock);
-        pool->fn(item, pool->ctx);
+        pool->fn(item, pool->ctx, worker->index);
     }
 }
 
@@ -53,6 +60,7 @@ static void pool_free(dq_pool *pool)
     pthread_cond_destroy(&pool->not_full);
     free(pool->ring);
     free(pool->threads);
+    free(pool->workers);
     free(pool);
 }
 
@@ -67,18 +75,20 @@ dq_pool *dq_pool_new(int threads, size_t queue_size, dq_pool_fn fn, void *ctx)
         return NULL;
     pool->ring = calloc(queue_size, sizeof(void *));
     pool->threads = calloc((size_t)threads, sizeof(pthread_t));
+    pool->workers = calloc((size_t)threads, sizeof(pool_worker));
     pool->size = queue_size;
     pool->fn = fn;
     pool->ctx = ctx;
     pthread_mutex_init(&pool->lock, NULL);
     pthread_cond_init(&pool->not_empty, NULL);
     pthread_cond_init(&pool->not_full, NULL);
-    if (!pool->ring || !pool->threads) {
+    if (!pool->ring || !pool->threads || !pool->workers) {
         pool_free(pool);
         return NULL;
     }
     for (int i = 0; i < threads; i++) {
-        if (pthread_create(&pool->threads[i], NULL, pool_worker, pool) != 0)
+        pool->workers[i] = (pool_worker){.pool = pool, .index = i};
+        if (pthread_create(&pool->threads[i], NULL, pool_run, &pool->workers[i]) != 0)
             break;
         pool->thread_count++;
     }
@@ -87,6 +97,11 @@ dq_pool *dq_pool_new(int threads, size_t queue_size, dq_pool_fn fn, void *ctx)
         return NULL;
     }
     return pool;
+}
+
+int dq_pool_threads(const dq_pool *pool)
+{
+    return pool->thread_count;
 }
 
 void dq_pool_submit(dq_pool *pool, void *item)

@@ -224,28 +224,31 @@ dq_code dq_decode(const char *name, const void *data, size_t len, dq_format form
     size_t max = opts && opts->max_bytes ? opts->max_bytes : DQ_DEFAULT_MAX_RESULT_BYTES;
     const char *text = data;
     size_t text_len = len;
-    dq_buf inflated;
-    dq_buf_init(&inflated, max);
+    dq_buf own;
+    dq_buf_init(&own, max);
+    dq_buf *inflated = opts && opts->scratch ? opts->scratch : &own;
     if (dq_decode_is_gzip(data, len)) {
-        dq_code rc = dq_decode_inflate(name, data, len, max, &inflated, err);
+        inflated->max = max;
+        dq_buf_reset(inflated);
+        dq_code rc = dq_decode_inflate(name, data, len, max, inflated, err);
         if (rc) {
-            dq_buf_free(&inflated);
+            dq_buf_free(&own);
             return rc;
         }
-        text = inflated.data;
-        text_len = inflated.len;
+        text = inflated->data;
+        text_len = inflated->len;
     } else if (len > max) {
         return dq_fail(err, DQ_ETOOBIG, "%s: %zu bytes is past the cap of %zu bytes", name, len,
                        max);
     }
     if (text_len == 0) {
-        dq_buf_free(&inflated);
+        dq_buf_free(&own);
         return dq_fail(err, DQ_EFORMAT, "%s: empty file", name);
     }
     out->doc = decode_parse(name, text, text_len, format, err);
     out->content_hash = dq_hash64(text, text_len, 0);
     out->decoded_bytes = text_len;
-    dq_buf_free(&inflated);
+    dq_buf_free(&own);
     if (!out->doc) {
         memset(out, 0, sizeof(*out));
         return err->code ? err->code : DQ_EFORMAT;

@@ -7,6 +7,21 @@
 
 #include "dqbatch/scan.h"
 
+/* Entries travel to the workers in batches: one hand-over between threads per batch
+ * instead of per file, which costs more than a small file's parse. */
+#define SCAN_BATCH 32
+
+typedef struct scan_batch {
+    size_t len;
+    dq_entry *entries[SCAN_BATCH];
+} scan_batch;
+
+/* A worker's buffers, reused from one result to the next. */
+typedef struct scan_scratch {
+    dq_buf raw;
+    dq_buf inflated;
+} scan_scratch;
+
 typedef struct scan_state {
     const dq_scan_opts *opts;
     size_t max_bytes;
@@ -17,6 +32,8 @@ typedef struct scan_state {
     dq_scan_report *report;
     dq_pool *pool;
     bool out_of_memory;
+    scan_batch *pending;   /* filled by the walking thread */
+    scan_scratch *scratch; /* one per worker */
 } scan_state;
 
 static void count(scan_state *s, size_t *counter)
@@ -92,8 +109,8 @@ dq_code dq_record_from_result(dq_record *rec, const dq_entry *entry, const dq_re
 }
 
 /* Reads and decodes one entry; DQ_OK with a result, or an error already explained. */
-static dq_code scan_decode(scan_state *s, dq_entry *entry, dq_result *result, bool *compressed,
-                           dq_format *format, dq_error *err)
+static dq_code scan_decode(scan_state *s, scan_scratch *scratch, dq_entry *entry, dq_result *result,
+                           bool *compressed, dq_format *format, dq_error *err)
 {
     if (entry->error.code) {
         *err = entry->error;
@@ -101,17 +118,14 @@ static dq_code scan_decode(scan_state *s, dq_entry *entry, dq_result *result, bo
     }
     if (!dq_decode_name_format(entry->name, format))
         return dq_fail(err, DQ_ENOTRESULT, "%s: not a stored result name", entry->name);
-    dq_buf raw;
-    dq_buf_init(&raw, s->max_bytes);
-    dq_code rc = dq_entry_load(entry, s->max_bytes, &raw, err);
-    if (rc == DQ_OK) {
-        *compressed = raw.len >= 2 && (unsigned char)raw.data[0] == 0x1f &&
-                      (unsigned char)raw.data[1] == 0x8b;
-        dq_decode_opts opts = {.max_bytes = s->max_bytes};
-        rc = dq_decode(entry->name, raw.data, raw.len, *format, &opts, result, err);
-    }
-    dq_buf_free(&raw);
-    return rc;
+    dq_buf *raw = &scratch->raw;
+    dq_buf_reset(raw);
+    dq_code rc = dq_entry_load(entry, s->max_bytes, raw, err);
+    if (rc)
+        return rc;
+    *compressed = dq_decode_is_gzip(raw->data, raw->len);
+    dq_decode_opts opts = {.max_bytes = s->max_bytes, .scratch = &scratch->inflated};
+    return dq_decode(entry->name, raw->data, raw->len, *format, &opts, result, err);
 }
 
 static void scan_keep_record(scan_state *s, dq_record *rec)
@@ -173,7 +187,7 @@ static bool scan_reuse(scan_state *s, dq_entry *entry)
     return true;
 }
 
-static void scan_entry(scan_state *s, dq_entry *entry)
+static void scan_entry(scan_state *s, scan_scratch *scratch, dq_entry *entry)
 {
     if (scan_reuse(s, entry))
         return;
@@ -182,7 +196,7 @@ static void scan_entry(scan_state *s, dq_entry *entry)
     bool compressed = false;
     dq_format format = DQ_FORMAT_JSON;
     memset(&result, 0, sizeof(result));
-    dq_code rc = scan_decode(s, entry, &result, &compressed, &format, &err);
+    dq_code rc = scan_decode(s, scratch, entry, &result, &compressed, &format, &err);
     if (rc == DQ_ENOTRESULT) {
         dq_note("%s", err.msg);
         count(s, &s->report->not_results);
@@ -206,19 +220,54 @@ static void scan_entry(scan_state *s, dq_entry *entry)
     dq_result_free(&result);
 }
 
-static void scan_worker(void *item, void *ctx)
+static void scan_worker(void *item, void *ctx, int worker)
 {
-    dq_entry *entry = item;
-    scan_entry(ctx, entry);
-    dq_entry_free(entry);
+    scan_state *s = ctx;
+    scan_batch *batch = item;
+    for (size_t i = 0; i < batch->len; i++) {
+        scan_entry(s, &s->scratch[worker], batch->entries[i]);
+        dq_entry_free(batch->entries[i]);
+    }
+    free(batch);
+}
+
+static void scan_flush(scan_state *s)
+{
+    if (s->pending && s->pending->len)
+        dq_pool_submit(s->pool, s->pending);
+    else
+        free(s->pending);
+    s->pending = NULL;
 }
 
 static int scan_submit(dq_entry *entry, void *ctx)
 {
     scan_state *s = ctx;
     count(s, &s->report->entries);
-    dq_pool_submit(s->pool, entry);
+    if (!s->pending)
+        s->pending = calloc(1, sizeof(*s->pending));
+    if (!s->pending) {
+        dq_errorf("%s: out of memory", entry->name);
+        dq_entry_free(entry);
+        s->out_of_memory = true;
+        return 1;
+    }
+    s->pending->entries[s->pending->len++] = entry;
+    if (s->pending->len == SCAN_BATCH)
+        scan_flush(s);
     return 0;
+}
+
+/* Tells the object store which objects need no download: those the consumer will take
+ * from its own record (an incremental docs build over a bucket). */
+static bool scan_known(const dq_entry *entry, void *ctx)
+{
+    scan_state *s = ctx;
+    dq_record rec;
+    memset(&rec, 0, sizeof(rec));
+    bool known = s->opts->reuse(entry, s->ctx, &rec);
+    dq_record_free(&rec);
+    return known;
 }
 
 static int compare_run_id_then_origin(const void *a, const void *b)
@@ -276,17 +325,34 @@ dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_recor
     scan_state s = {.opts = opts, .fn = fn, .ctx = ctx, .records = out, .report = report};
     s.max_bytes = opts->max_result_bytes ? opts->max_result_bytes : DQ_DEFAULT_MAX_RESULT_BYTES;
     int jobs = opts->jobs > 0 ? opts->jobs : dq_cpu_count();
-    pthread_mutex_init(&s.lock, NULL);
-    s.pool = dq_pool_new(jobs, (size_t)jobs * 4, scan_worker, &s);
-    if (!s.pool) {
-        pthread_mutex_destroy(&s.lock);
-        return dq_fail(err, DQ_ENOMEM, "cannot start %d worker threads", jobs);
+    s.scratch = calloc((size_t)jobs, sizeof(*s.scratch));
+    if (!s.scratch)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    for (int i = 0; i < jobs; i++) {
+        dq_buf_init(&s.scratch[i].raw, s.max_bytes);
+        dq_buf_init(&s.scratch[i].inflated, s.max_bytes);
     }
-    dq_source_opts source_opts = {.max_bytes = s.max_bytes};
-    dq_code rc =
-        dq_source_walk(opts->inputs, opts->input_count, &source_opts, scan_submit, &s, err);
-    dq_pool_finish(s.pool);
+    pthread_mutex_init(&s.lock, NULL);
+    s.pool = dq_pool_new(jobs, (size_t)jobs * 2, scan_worker, &s);
+    dq_code rc = DQ_OK;
+    if (s.pool) {
+        dq_source_opts source_opts = {.max_bytes = s.max_bytes};
+        if (opts->reuse) {
+            source_opts.known = scan_known;
+            source_opts.known_ctx = &s;
+        }
+        rc = dq_source_walk(opts->inputs, opts->input_count, &source_opts, scan_submit, &s, err);
+        scan_flush(&s);
+        dq_pool_finish(s.pool);
+    } else {
+        rc = dq_fail(err, DQ_ENOMEM, "cannot start %d worker threads", jobs);
+    }
     pthread_mutex_destroy(&s.lock);
+    for (int i = 0; i < jobs; i++) {
+        dq_buf_free(&s.scratch[i].raw);
+        dq_buf_free(&s.scratch[i].inflated);
+    }
+    free(s.scratch);
     settle_duplicates(out, report);
     report->selected = out->len;
     if (rc == DQ_OK && s.out_of_memory)

@@ -33,7 +33,7 @@ void actions_test_result(const char *store_file, dq_result *out)
     dq_format format;
     ck_assert(dq_decode_name_format(path, &format));
     dq_error err = {0};
-    dq_decode_opts opts = {DQ_DEFAULT_MAX_RESULT_BYTES};
+    dq_decode_opts opts = {.max_bytes = DQ_DEFAULT_MAX_RESULT_BYTES};
     ck_assert_msg(dq_decode(path, bytes, len, format, &opts, out, &err) == DQ_OK, "%s", err.msg);
     free(bytes);
     free(path);

@@ -118,13 +118,19 @@ END_TEST
 
 START_TEST(utf8_validation)
 {
-    ck_assert(dq_utf8_valid("plain ascii, long enough for words", 34));
-    ck_assert(dq_utf8_valid("contr\xc3\xb4le \xf0\x9f\x93\xb1", 14));
-    ck_assert(!dq_utf8_valid("bad \xc3", 5));
-    ck_assert(!dq_utf8_valid("overlong \xc0\xaf", 11));
-    ck_assert(!dq_utf8_valid("surrogate \xed\xa0\x80", 13));
-    ck_assert(!dq_utf8_valid("past max \xf4\x90\x80\x80", 13));
-    ck_assert(!dq_utf8_valid("latin-1 \xe9t\xe9 in the middle of ascii", 36));
+#define VALID(text) dq_utf8_valid(text, sizeof(text) - 1)
+    ck_assert(VALID("plain ascii, long enough for words"));
+    ck_assert(VALID("contr\xc3\xb4le \xf0\x9f\x93\xb1"));
+    ck_assert(!VALID("bad \xc3"));
+    ck_assert(!VALID("overlong \xc0\xaf"));
+    ck_assert(!VALID("surrogate \xed\xa0\x80"));
+    ck_assert(!VALID("past max \xf4\x90\x80\x80"));
+    ck_assert(!VALID("latin-1 \xe9t\xe9 in the middle of ascii"));
+    /* Past the first 32-byte stride, and in the tail after the last one. */
+    ck_assert(!VALID("0123456789abcdef0123456789abcdef0123456789\xff"
+                     "0123456789"));
+    ck_assert(!VALID("0123456789abcdef0123456789abcdef\xff"));
+#undef VALID
 }
 END_TEST
 
@@ -135,6 +141,12 @@ START_TEST(hash_is_stable_and_sensitive)
     uint64_t a = dq_hash64("checkpoint", 10, 0);
     ck_assert_uint_eq(a, 18151868717926404399ULL);
     ck_assert_uint_ne(a, dq_hash64("checkpoinT", 10, 0));
+    char bytes[100];
+    for (int i = 0; i < 100; i++)
+        bytes[i] = (char)i;
+    ck_assert_uint_eq(dq_hash64(bytes, sizeof(bytes), 0), 15611749499853568963ULL);
+    bytes[70] ^= 1; /* in the second 48-byte stride */
+    ck_assert_uint_ne(dq_hash64(bytes, sizeof(bytes), 0), 15611749499853568963ULL);
     ck_assert_uint_ne(a, dq_hash64("checkpoint", 10, 1));
     ck_assert_uint_ne(dq_hash64("abcdefghijklmnopq", 17, 0), dq_hash64("abcdefghijklmnopr", 17, 0));
 }
@@ -169,8 +181,9 @@ START_TEST(atomic_write_replaces_and_leaves_no_temporary)
 }
 END_TEST
 
-static void add_item(void *item, void *ctx)
+static void add_item(void *item, void *ctx, int worker)
 {
+    ck_assert(worker >= 0 && worker < 3);
     atomic_long *sum = ctx;
     atomic_fetch_add(sum, (long)(intptr_t)item);
 }
