@@ -52,6 +52,10 @@ typedef struct dq_scan_opts {
     int jobs;                /* worker threads; 0 means one per core */
     size_t max_result_bytes; /* 0 means DQ_DEFAULT_MAX_RESULT_BYTES */
     dq_scan_reuse_fn reuse;  /* NULL reads every entry; gets the ctx of dq_scan_run */
+    /* Optional and pure (no side effects, any thread): whether reuse would take this
+     * entry. An object store then lists the object without downloading it. The entry
+     * it sees has no seq yet. */
+    bool (*known)(const dq_entry *entry, void *ctx);
 } dq_scan_opts;
 
 /* Called on a worker thread for every selected result, so it must be thread-safe. The

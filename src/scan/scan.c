@@ -263,11 +263,7 @@ static int scan_submit(dq_entry *entry, void *ctx)
 static bool scan_known(const dq_entry *entry, void *ctx)
 {
     scan_state *s = ctx;
-    dq_record rec;
-    memset(&rec, 0, sizeof(rec));
-    bool known = s->opts->reuse(entry, s->ctx, &rec);
-    dq_record_free(&rec);
-    return known;
+    return s->opts->known(entry, s->ctx);
 }
 
 static int compare_run_id_then_origin(const void *a, const void *b)
@@ -337,7 +333,7 @@ dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_recor
     dq_code rc = DQ_OK;
     if (s.pool) {
         dq_source_opts source_opts = {.max_bytes = s.max_bytes};
-        if (opts->reuse) {
+        if (opts->reuse && opts->known) {
             source_opts.known = scan_known;
             source_opts.known_ctx = &s;
         }
