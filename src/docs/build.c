@@ -26,6 +26,14 @@
 #define MARKER_FILE META_DIR "/building"
 #define STAGING_DIR META_DIR "/staging"
 
+/* What a checkpoint's pages are drawn from, folded into a number: equal numbers mean
+ * the pages would come out the same. */
+typedef struct cp_digest {
+    const char *name;
+    uint64_t sum;
+    size_t runs;
+} cp_digest;
+
 typedef struct docs_build {
     const dq_scan_opts *scan_opts;
     const dq_docs_opts *opts;
@@ -47,6 +55,9 @@ typedef struct docs_build {
     dq_docs_checkpoint *cps;
     size_t cp_count;
     docs_map cp_by_name;
+    cp_digest *old_cps; /* the checkpoints the previous build showed */
+    size_t old_cp_count;
+    docs_map old_cp_map;
     dq_docs_out **spare; /* render buffers the workers hand back, so pages reuse them */
     size_t spare_count;
     size_t spare_cap;
@@ -202,37 +213,19 @@ static dq_code record_from_state(dq_record *rec, const dq_entry *entry, const do
     return DQ_OK;
 }
 
-/* A copy of the manifest's state for this build. The manifest's line moves with it: each
- * entry is claimed by one worker only, and nothing else reads the old line. */
-static docs_state *state_clone(docs_state *from, const dq_entry *entry)
+/* Takes the manifest's state for this build: each entry is claimed by one worker only,
+ * and the manifest keeps no other use for it (what the previous build showed was
+ * summed up before the scan, and was_page keeps its page flag). */
+static docs_state *state_claim(docs_build *b, size_t i, const dq_entry *entry)
 {
-    docs_state *s = calloc(1, sizeof(*s));
-    if (!s)
+    docs_state *s = b->old.states[i];
+    char *file = dq_strdup(entry->file);
+    if (entry->file && !file)
         return NULL;
-    s->key = dq_strdup(from->key);
-    s->relpath = dq_strdup(from->relpath);
-    s->file = dq_strdup(entry->file);
-    s->input = entry->input;
+    free(s->file);
+    s->file = file;
     s->seq = entry->seq;
-    s->size = entry->size;
-    s->mtime = entry->mtime;
-    s->page = from->page;
-    s->line = from->line;
-    s->line_page = from->line_page;
-    from->line = NULL;
-    dq_docs_run *r = &s->run;
-    const dq_docs_run *f = &from->run;
-    *r = *f;
-    r->run_id = dq_strdup(f->run_id);
-    r->checkpoint = dq_strdup(f->checkpoint);
-    r->data_asset = dq_strdup(f->data_asset);
-    r->run_time_text = dq_strdup(f->run_time_text);
-    r->error = dq_strdup(f->error);
-    if (!s->key || !s->relpath || (entry->file && !s->file) || !r->run_id || !r->checkpoint ||
-        (f->data_asset && !r->data_asset) || !r->run_time_text || (f->error && !r->error)) {
-        docs_state_free(s);
-        return NULL;
-    }
+    b->old.states[i] = NULL;
     return s;
 }
 
@@ -255,15 +248,13 @@ static bool reuse_from_manifest(docs_build *b, const dq_entry *entry, dq_record 
     free(key);
     if (!found)
         return false;
-    docs_state *old = b->old.states[i];
-    if (old->size != entry->size || old->mtime != entry->mtime)
+    const docs_state *old = b->old.states[i];
+    if (!old || old->size != entry->size || old->mtime != entry->mtime ||
+        record_from_state(rec, entry, old) != DQ_OK)
         return false;
-    docs_state *s = state_clone(old, entry);
-    if (!s || record_from_state(rec, entry, s) != DQ_OK) {
-        docs_state_free(s);
-        return false;
-    }
-    if (cur_add(b, s, true) != DQ_OK) {
+    docs_state *s = state_claim(b, i, entry);
+    if (!s || cur_add(b, s, true) != DQ_OK) {
+        /* Not taken after all: it is read again (and the next build reads it too). */
         docs_state_free(s);
         dq_record_free(rec);
         return false;
@@ -633,53 +624,44 @@ static dq_code group_checkpoints(docs_build *b, dq_error *err)
     return DQ_OK;
 }
 
-/* What a checkpoint's pages are drawn from, folded into a number: equal numbers mean
- * the pages would come out the same. */
-typedef struct cp_digest {
-    const char *name;
-    uint64_t sum;
-    size_t runs;
-} cp_digest;
-
 static uint64_t run_digest(const dq_docs_run *run)
 {
     return dq_hash64(run->run_id, strlen(run->run_id), run->content_hash);
 }
 
-/* Digests of the checkpoints the previous build showed, from its manifest. */
-static dq_code old_digests(const docs_build *b, cp_digest **out, size_t *count, docs_map *map)
+/* Digests of the checkpoints the previous build showed, from its manifest (before the
+ * scan claims its entries). */
+static dq_code old_digests(docs_build *b)
 {
-    *out = calloc(b->old.len + 1, sizeof(**out));
-    *count = 0;
-    if (!*out)
+    b->old_cps = calloc(b->old.len + 1, sizeof(*b->old_cps));
+    if (!b->old_cps)
         return DQ_ENOMEM;
     for (size_t i = 0; i < b->old.len; i++) {
         const docs_state *s = b->old.states[i];
+        size_t c;
         if (!s->page)
             continue;
-        size_t c;
-        if (!docs_map_get(map, s->run.checkpoint, &c)) {
-            c = (*count)++;
-            (*out)[c].name = s->run.checkpoint;
-            if (docs_map_put(map, s->run.checkpoint, c) != DQ_OK)
+        if (!docs_map_get(&b->old_cp_map, s->run.checkpoint, &c)) {
+            c = b->old_cp_count++;
+            b->old_cps[c].name = s->run.checkpoint;
+            if (docs_map_put(&b->old_cp_map, s->run.checkpoint, c) != DQ_OK)
                 return DQ_ENOMEM;
         }
-        (*out)[c].sum += run_digest(&s->run);
-        (*out)[c].runs++;
+        b->old_cps[c].sum += run_digest(&s->run);
+        b->old_cps[c].runs++;
     }
     return DQ_OK;
 }
 
-static bool cp_changed(const docs_build *b, const dq_docs_checkpoint *cp, const cp_digest *old,
-                       const docs_map *old_map)
+static bool cp_changed(const docs_build *b, const dq_docs_checkpoint *cp)
 {
     size_t c;
-    if (!b->reuse || !docs_map_get(old_map, cp->name, &c))
+    if (!b->reuse || !docs_map_get(&b->old_cp_map, cp->name, &c))
         return true;
     uint64_t sum = 0;
     for (size_t i = 0; i < cp->len; i++)
         sum += run_digest(cp->runs[i]);
-    return sum != old[c].sum || cp->len != old[c].runs;
+    return sum != b->old_cps[c].sum || cp->len != b->old_cps[c].runs;
 }
 
 static dq_code write_page(docs_build *b, const char *relative, dq_docs_out *o)
@@ -715,8 +697,10 @@ static void write_checkpoint_pages(docs_build *b, const dq_docs_checkpoint *cp)
 }
 
 /* Pages of the previous build's checkpoints that this one no longer has. */
-static void remove_old_checkpoint_pages(docs_build *b, const cp_digest *old, size_t count)
+static void remove_old_checkpoint_pages(docs_build *b)
 {
+    const cp_digest *old = b->old_cps;
+    size_t count = b->old_cp_count;
     dq_docs_site old_site = b->site;
     old_site.ext = dq_docs_format_ext(b->old.format);
     old_site.page_size = b->old.page_size;
@@ -745,47 +729,40 @@ static void remove_old_checkpoint_pages(docs_build *b, const cp_digest *old, siz
     }
 }
 
-/* Run pages of the previous build that no run of this one stands on. */
-static void remove_old_run_pages(docs_build *b)
+/* The previous build's page of s, unless a run of this build stands on it. */
+static void remove_old_run_page(docs_build *b, const docs_state *s)
 {
-    for (size_t i = 0; i < b->old.len; i++) {
-        const docs_state *s = b->old.states[i];
-        size_t w;
-        if (!s->page)
-            continue;
-        if (b->old.format == b->site.format &&
-            docs_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
-            strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)
-            continue;
-        char *relative = dq_docs_run_path(b->old.format, s->run.checkpoint, s->run.run_id);
-        if (relative)
-            remove_file(b, relative);
-        free(relative);
-    }
+    size_t w;
+    if (!s || !s->was_page)
+        return;
+    if (b->old.format == b->site.format && docs_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
+        strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)
+        return;
+    char *relative = dq_docs_run_path(b->old.format, s->run.checkpoint, s->run.run_id);
+    if (relative)
+        remove_file(b, relative);
+    free(relative);
 }
 
-static dq_code write_checkpoints(docs_build *b, dq_error *err)
+/* Entries of the previous build: those this one did not claim, and those it did. */
+static void remove_old_run_pages(docs_build *b)
 {
-    cp_digest *old = NULL;
-    size_t old_count = 0;
-    docs_map old_map = {0};
-    dq_code rc = old_digests(b, &old, &old_count, &old_map);
-    if (rc) {
-        free(old);
-        docs_map_free(&old_map);
-        return dq_fail(err, rc, "out of memory");
-    }
+    for (size_t i = 0; i < b->old.len; i++)
+        remove_old_run_page(b, b->old.states[i]);
+    for (size_t i = 0; i < b->cur.len; i++)
+        remove_old_run_page(b, b->cur.states[i]);
+}
+
+static void write_checkpoints(docs_build *b)
+{
     for (size_t c = 0; c < b->cp_count; c++)
-        if (cp_changed(b, &b->cps[c], old, &old_map))
+        if (cp_changed(b, &b->cps[c]))
             write_checkpoint_pages(b, &b->cps[c]);
     /* Run pages first, so that the folders of checkpoints that are gone are empty. */
     if (b->have_old) {
         remove_old_run_pages(b);
-        remove_old_checkpoint_pages(b, old, old_count);
+        remove_old_checkpoint_pages(b);
     }
-    free(old);
-    docs_map_free(&old_map);
-    return DQ_OK;
 }
 
 /* ---- the files at the root ------------------------------------------------------------- */
@@ -951,6 +928,10 @@ static dq_code build_prepare(docs_build *b, dq_error *err)
     if (docs_manifest_read(manifest, &b->old, &manifest_err) != DQ_OK)
         dq_warn("%s; rebuilding the whole site", manifest_err.msg);
     b->have_old = b->old.fingerprint != NULL;
+    if (old_digests(b) != DQ_OK) {
+        rc = dq_fail(err, DQ_ENOMEM, "out of memory");
+        goto out;
+    }
     b->reuse = b->have_old && !b->opts->full && !b->recovering &&
                strcmp(b->old.fingerprint, b->fingerprint) == 0;
     if (b->recovering)
@@ -1043,6 +1024,8 @@ static void build_free(docs_build *b)
     }
     free(b->spare);
     docs_map_free(&b->made_dir_set);
+    free(b->old_cps);
+    docs_map_free(&b->old_cp_map);
     dq_strlist_free(&b->made_dirs);
     free(b->winners);
     free(b->targets);
@@ -1066,7 +1049,7 @@ dq_code dq_docs_build(const dq_scan_opts *scan, const dq_docs_opts *opts, dq_doc
     }
     if (rc == DQ_OK) {
         site_now(&b);
-        rc = write_checkpoints(&b, err);
+        write_checkpoints(&b);
     }
     if (rc == DQ_OK) {
         write_root(&b);

@@ -7,6 +7,7 @@
 typedef struct docs_map {
     const char **keys; /* borrowed */
     size_t *values;
+    uint64_t *hashes;
     size_t cap;
     size_t len;
 } docs_map;
@@ -28,6 +29,7 @@ typedef struct docs_state {
     int64_t mtime;
     dq_docs_run run;
     bool page;      /* the run page on disk was rendered from this content */
+    bool was_page;  /* page, as the previous build left it */
     bool staged;    /* rendered in this build, waiting in the staging directory */
     bool want;      /* to be read again in the second round of a build */
     char *line;     /* its manifest line as read, written back while still true */

@@ -21,9 +21,18 @@ static const char *const stat_fields[] = {
     "total_rows", "total_columns",    "pass_rate",         "issue_rate",        "execution_time_ms",
     NULL};
 
+/* "<input>:<relpath>", built by hand: it is made for every entry of every build. */
 char *docs_state_key(int input, const char *relpath)
 {
-    return dq_asprintf("%d:%s", input, relpath);
+    char digits[16];
+    int n = snprintf(digits, sizeof(digits), "%d:", input);
+    size_t len = strlen(relpath);
+    char *key = malloc((size_t)n + len + 1);
+    if (key) {
+        memcpy(key, digits, (size_t)n);
+        memcpy(key + n, relpath, len + 1);
+    }
+    return key;
 }
 
 void docs_state_free(docs_state *s)
@@ -291,6 +300,7 @@ static dq_code add_state(docs_manifest *m, docs_state *s, const char *line, size
         return dq_fail(err, DQ_ENOMEM, "%s: out of memory", path);
     }
     s->line_page = s->page;
+    s->was_page = s->page;
     dq_code rc = docs_manifest_add(m, s);
     if (rc) {
         docs_state_free(s);

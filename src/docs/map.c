@@ -1,5 +1,6 @@
 /* A string-keyed hash map of indexes (open addressing, linear probing). Keys are
- * borrowed: they must outlive the map. */
+ * borrowed: they must outlive the map. Each slot keeps its key's hash, so growing never
+ * hashes a key again and most probes end without a string comparison. */
 #include <stdlib.h>
 #include <string.h>
 
@@ -10,30 +11,33 @@ static uint64_t key_hash(const char *key)
     return dq_hash64(key, strlen(key), 0x6d6170ULL);
 }
 
+static size_t slot_of(const docs_map *m, uint64_t hash)
+{
+    return (size_t)hash & (m->cap - 1);
+}
+
 static dq_code map_grow(docs_map *m)
 {
-    size_t cap = m->cap ? m->cap * 2 : 64;
-    const char **keys = calloc(cap, sizeof(*keys));
-    size_t *values = malloc(cap * sizeof(*values));
-    if (!keys || !values) {
-        free(keys);
-        free(values);
+    docs_map bigger = {.cap = m->cap ? m->cap * 2 : 64, .len = m->len};
+    bigger.keys = calloc(bigger.cap, sizeof(*bigger.keys));
+    bigger.values = malloc(bigger.cap * sizeof(*bigger.values));
+    bigger.hashes = malloc(bigger.cap * sizeof(*bigger.hashes));
+    if (!bigger.keys || !bigger.values || !bigger.hashes) {
+        docs_map_free(&bigger);
         return DQ_ENOMEM;
     }
     for (size_t i = 0; i < m->cap; i++) {
         if (!m->keys[i])
             continue;
-        size_t j = key_hash(m->keys[i]) & (cap - 1);
-        while (keys[j])
-            j = (j + 1) & (cap - 1);
-        keys[j] = m->keys[i];
-        values[j] = m->values[i];
+        size_t j = slot_of(&bigger, m->hashes[i]);
+        while (bigger.keys[j])
+            j = (j + 1) & (bigger.cap - 1);
+        bigger.keys[j] = m->keys[i];
+        bigger.values[j] = m->values[i];
+        bigger.hashes[j] = m->hashes[i];
     }
-    free(m->keys);
-    free(m->values);
-    m->keys = keys;
-    m->values = values;
-    m->cap = cap;
+    docs_map_free(m);
+    *m = bigger;
     return DQ_OK;
 }
 
@@ -41,13 +45,15 @@ dq_code docs_map_put(docs_map *m, const char *key, size_t value)
 {
     if ((m->len + 1) * 2 > m->cap && map_grow(m) != DQ_OK)
         return DQ_ENOMEM;
-    size_t j = key_hash(key) & (m->cap - 1);
-    while (m->keys[j] && strcmp(m->keys[j], key) != 0)
+    uint64_t hash = key_hash(key);
+    size_t j = slot_of(m, hash);
+    while (m->keys[j] && (m->hashes[j] != hash || strcmp(m->keys[j], key) != 0))
         j = (j + 1) & (m->cap - 1);
     if (!m->keys[j])
         m->len++;
     m->keys[j] = key;
     m->values[j] = value;
+    m->hashes[j] = hash;
     return DQ_OK;
 }
 
@@ -55,13 +61,12 @@ bool docs_map_get(const docs_map *m, const char *key, size_t *value)
 {
     if (!m->cap)
         return false;
-    size_t j = key_hash(key) & (m->cap - 1);
-    while (m->keys[j]) {
-        if (strcmp(m->keys[j], key) == 0) {
+    uint64_t hash = key_hash(key);
+    for (size_t j = slot_of(m, hash); m->keys[j]; j = (j + 1) & (m->cap - 1)) {
+        if (m->hashes[j] == hash && strcmp(m->keys[j], key) == 0) {
             *value = m->values[j];
             return true;
         }
-        j = (j + 1) & (m->cap - 1);
     }
     return false;
 }
@@ -70,5 +75,6 @@ void docs_map_free(docs_map *m)
 {
     free(m->keys);
     free(m->values);
+    free(m->hashes);
     memset(m, 0, sizeof(*m));
 }
