@@ -9,8 +9,14 @@
 #include "dqbatch/select.h"
 #include "dqbatch/source.h"
 
-/* What every command needs of a result once its document is gone. */
+/* What every command needs of a result once its document is gone. A scan keeps one per
+ * result, so it is small: the records the scan returns hold their strings in one
+ * allocation (block); a record a consumer fills for the reuse hook may own each string
+ * on its own (block NULL). dq_record_free handles both. */
 typedef struct dq_record {
+    char *block;   /* the one allocation behind the strings below, or NULL; in the records
+                      a scan returns, checkpoint_name and data_asset are the records' own
+                      shared copies and not in the block */
     char *name;    /* entry name, as shown to the user */
     char *relpath; /* path below its input root */
     int input;
@@ -30,10 +36,13 @@ typedef struct dq_record {
     dq_format format;
 } dq_record;
 
+typedef struct scan_intern scan_intern;
+
 typedef struct dq_records {
     dq_record *items;
     size_t len;
     size_t cap;
+    scan_intern *names; /* checkpoint names and assets the records share */
 } dq_records;
 
 void dq_record_free(dq_record *rec);

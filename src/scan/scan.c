@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "dqbatch/scan.h"
+#include "scan_internal.h"
 
 /* Entries travel to the workers in batches: one hand-over between threads per batch
  * instead of per file, which costs more than a small file's parse. */
@@ -49,7 +49,66 @@ static void report_bad(scan_state *s, const dq_error *err)
     count(s, &s->report->bad);
 }
 
-static dq_code records_push(dq_records *records, dq_record *rec)
+void dq_record_free(dq_record *rec)
+{
+    if (rec->block) {
+        free(rec->block);
+    } else {
+        free(rec->name);
+        free(rec->relpath);
+        free(rec->run_id);
+        free(rec->checkpoint_name);
+        free(rec->data_asset);
+        free(rec->run_time_text);
+    }
+    memset(rec, 0, sizeof(*rec));
+}
+
+static char *block_put(char **at, const char *s, size_t n)
+{
+    char *start = *at;
+    memcpy(start, s, n + 1);
+    *at += n + 1;
+    return start;
+}
+
+/* Gives the record its strings in one allocation. A directory entry's relpath is the
+ * end of its name, so it is not stored twice. data_asset may be NULL. With shared, the
+ * checkpoint name and asset are kept as given (the records' shared copies). */
+static dq_code record_pack(dq_record *rec, const char *name, const char *relpath,
+                           const char *run_id, const char *checkpoint_name, const char *data_asset,
+                           const char *run_time_text, bool shared)
+{
+    size_t name_len = strlen(name), relpath_len = strlen(relpath), run_id_len = strlen(run_id);
+    size_t checkpoint_len = strlen(checkpoint_name), time_len = strlen(run_time_text);
+    size_t asset_len = data_asset ? strlen(data_asset) : 0;
+    bool suffix =
+        relpath_len <= name_len && memcmp(name + name_len - relpath_len, relpath, relpath_len) == 0;
+    size_t size = name_len + 1 + (suffix ? 0 : relpath_len + 1) + run_id_len + 1 + time_len + 1;
+    if (!shared)
+        size += checkpoint_len + 1 + (data_asset ? asset_len + 1 : 0);
+    char *block = malloc(size), *at = block;
+    if (!block)
+        return DQ_ENOMEM;
+    rec->block = block;
+    rec->name = block_put(&at, name, name_len);
+    rec->relpath =
+        suffix ? rec->name + name_len - relpath_len : block_put(&at, relpath, relpath_len);
+    rec->run_id = block_put(&at, run_id, run_id_len);
+    if (shared) {
+        rec->checkpoint_name = (char *)checkpoint_name;
+        rec->data_asset = (char *)data_asset;
+    } else {
+        rec->checkpoint_name = block_put(&at, checkpoint_name, checkpoint_len);
+        rec->data_asset = data_asset ? block_put(&at, data_asset, asset_len) : NULL;
+    }
+    rec->run_time_text = block_put(&at, run_time_text, time_len);
+    return DQ_OK;
+}
+
+/* Takes rec into the records: its checkpoint name and asset become the records' shared
+ * copies, and its own block shrinks to the strings that are its alone. */
+static dq_code records_adopt(dq_records *records, dq_record *rec)
 {
     if (records->len == records->cap) {
         size_t cap = records->cap ? records->cap * 2 : 256;
@@ -59,19 +118,19 @@ static dq_code records_push(dq_records *records, dq_record *rec)
         records->items = items;
         records->cap = cap;
     }
-    records->items[records->len++] = *rec;
+    if (!records->names && !(records->names = calloc(1, sizeof(*records->names))))
+        return DQ_ENOMEM;
+    const char *checkpoint_name = scan_intern_get(records->names, rec->checkpoint_name);
+    const char *data_asset =
+        rec->data_asset ? scan_intern_get(records->names, rec->data_asset) : NULL;
+    dq_record kept = *rec;
+    if (!checkpoint_name || (rec->data_asset && !data_asset) ||
+        record_pack(&kept, rec->name, rec->relpath, rec->run_id, checkpoint_name, data_asset,
+                    rec->run_time_text, true) != DQ_OK)
+        return DQ_ENOMEM;
+    dq_record_free(rec);
+    records->items[records->len++] = kept;
     return DQ_OK;
-}
-
-void dq_record_free(dq_record *rec)
-{
-    free(rec->name);
-    free(rec->relpath);
-    free(rec->run_id);
-    free(rec->checkpoint_name);
-    free(rec->data_asset);
-    free(rec->run_time_text);
-    memset(rec, 0, sizeof(*rec));
 }
 
 void dq_records_free(dq_records *records)
@@ -79,32 +138,25 @@ void dq_records_free(dq_records *records)
     for (size_t i = 0; i < records->len; i++)
         dq_record_free(&records->items[i]);
     free(records->items);
+    scan_intern_free(records->names);
     memset(records, 0, sizeof(*records));
 }
 
 dq_code dq_record_from_result(dq_record *rec, const dq_entry *entry, const dq_result *r)
 {
     memset(rec, 0, sizeof(*rec));
-    rec->name = dq_strdup(entry->name);
-    rec->relpath = dq_strdup(entry->relpath);
+    if (record_pack(rec, entry->name, entry->relpath, r->run_id, r->checkpoint_name, r->data_asset,
+                    r->run_time_text, false) != DQ_OK)
+        return DQ_ENOMEM;
     rec->input = entry->input;
     rec->seq = entry->seq;
     rec->size = entry->size;
     rec->mtime = entry->mtime;
-    rec->run_id = dq_strdup(r->run_id);
-    rec->checkpoint_name = dq_strdup(r->checkpoint_name);
-    rec->data_asset = dq_strdup(r->data_asset);
-    rec->run_time_text = dq_strdup(r->run_time_text);
     rec->run_time = r->run_time;
     rec->status = r->status;
     rec->duration_ms = r->duration_ms;
     rec->stats = r->stats;
     rec->content_hash = r->content_hash;
-    if (!rec->name || !rec->relpath || !rec->run_id || !rec->checkpoint_name ||
-        (r->data_asset && !rec->data_asset) || !rec->run_time_text) {
-        dq_record_free(rec);
-        return DQ_ENOMEM;
-    }
     return DQ_OK;
 }
 
@@ -131,7 +183,7 @@ static dq_code scan_decode(scan_state *s, scan_scratch *scratch, dq_entry *entry
 static void scan_keep_record(scan_state *s, dq_record *rec)
 {
     pthread_mutex_lock(&s->lock);
-    dq_code rc = records_push(s->records, rec);
+    dq_code rc = records_adopt(s->records, rec);
     if (rc) {
         s->out_of_memory = true;
         s->report->bad++;
@@ -167,16 +219,19 @@ static bool scan_reuse(scan_state *s, dq_entry *entry)
     memset(&rec, 0, sizeof(rec));
     if (entry->error.code || !s->opts->reuse || !s->opts->reuse(entry, s->ctx, &rec))
         return false;
-    free(rec.name);
-    free(rec.relpath);
-    rec.name = dq_strdup(entry->name);
-    rec.relpath = dq_strdup(entry->relpath);
+    /* Repack: the consumer's strings become one block under the entry's own names. */
+    dq_record packed = rec;
+    packed.block = NULL;
+    dq_code rc = rec.run_id && rec.checkpoint_name && rec.run_time_text
+                     ? record_pack(&packed, entry->name, entry->relpath, rec.run_id,
+                                   rec.checkpoint_name, rec.data_asset, rec.run_time_text, false)
+                     : DQ_EFORMAT;
+    dq_record_free(&rec);
+    if (rc)
+        return false;
+    rec = packed;
     rec.input = entry->input;
     rec.seq = entry->seq;
-    if (!rec.name || !rec.relpath) {
-        dq_record_free(&rec);
-        return false;
-    }
     if (!dq_filter_match(s->opts->filter, rec.checkpoint_name, rec.data_asset, rec.status,
                          rec.run_time)) {
         count(s, &s->report->filtered);
