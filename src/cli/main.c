@@ -1,4 +1,5 @@
 /* dqbatch: one binary, subcommands in the style of git. */
+#include <curl/curl.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -36,8 +37,17 @@ int main(int argc, char **argv)
         return 0;
     }
     for (size_t i = 0; i < sizeof(commands) / sizeof(commands[0]); i++) {
-        if (strcmp(argv[1], commands[i].name) == 0)
-            return commands[i].run(argc - 1, argv + 1);
+        if (strcmp(argv[1], commands[i].name) != 0)
+            continue;
+        /* Once, before any thread: a bucket walk and the dispatcher may both start libcurl,
+         * and its implicit initialisation is not thread-safe. */
+        if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+            fprintf(stderr, "dqbatch: cannot initialise libcurl\n");
+            return 1;
+        }
+        int status = commands[i].run(argc - 1, argv + 1);
+        curl_global_cleanup();
+        return status;
     }
     fprintf(stderr, "dqbatch: '%s' is not a command\n", argv[1]);
     usage(stderr);
