@@ -357,6 +357,7 @@ static docs_state *state_from_result(const dq_entry *entry, const dq_result *r)
         return NULL;
     s->key = docs_state_key(entry->input, entry->relpath);
     s->relpath = dq_strdup(entry->relpath);
+    s->line_at = -1; /* not in any manifest yet */
     s->file = dq_strdup(entry->file);
     s->input = entry->input;
     s->seq = entry->seq;

@@ -28,13 +28,14 @@ typedef struct docs_state {
     int64_t size;
     int64_t mtime;
     dq_docs_run run;
-    bool page;      /* the run page on disk was rendered from this content */
-    bool was_page;  /* page, as the previous build left it */
-    bool staged;    /* rendered in this build, waiting in the staging directory */
-    bool want;      /* to be read again in the second round of a build */
-    char *line;     /* its manifest line as read, written back while still true */
-    bool line_page; /* the page flag that line holds */
-    bool winner;    /* the copy of its run_id the site shows */
+    bool page;       /* the run page on disk was rendered from this content */
+    bool was_page;   /* page, as the previous build left it */
+    bool staged;     /* rendered in this build, waiting in the staging directory */
+    bool want;       /* to be read again in the second round of a build */
+    int64_t line_at; /* where its line starts in the manifest read, or -1 */
+    size_t line_len; /* that line's length, newline included */
+    bool line_page;  /* the page flag that line holds */
+    bool winner;     /* the copy of its run_id the site shows */
 } docs_state;
 
 char *docs_state_key(int input, const char *relpath);
@@ -54,7 +55,9 @@ typedef struct docs_manifest {
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s);
 /* Reads path; a missing file is an empty manifest (DQ_OK), a damaged one an error. */
 dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err);
-/* Writes the manifest to path (atomically), states in the order given. */
+/* Writes the manifest to path (atomically), states in the order given. A state read from
+ * the manifest at path that has not changed is copied from it byte for byte, so its line
+ * never has to be held in memory. */
 dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *err);
 void docs_manifest_free(docs_manifest *m);
 /* One entry line as docs_manifest_render writes it, read without a JSON tree; NULL when

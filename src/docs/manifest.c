@@ -42,7 +42,6 @@ void docs_state_free(docs_state *s)
     free(s->key);
     free(s->relpath);
     free(s->file);
-    free(s->line);
     docs_run_free(&s->run);
     free(s);
 }
@@ -129,13 +128,31 @@ static void render_state(dq_docs_out *o, const docs_state *s)
 }
 
 /* An entry unchanged since the last build keeps its line: same key, size, mtime and
- * summary; only the page flag can have changed. */
-static void render_line(dq_docs_out *o, const docs_state *s)
+ * summary; only the page flag can have changed. It is copied from the previous manifest
+ * (still in place until the new one is renamed over it). */
+typedef struct line_source {
+    FILE *file;
+    int64_t at; /* where the next read starts; lines come in order, so seeks are rare */
+} line_source;
+
+static bool copy_line(line_source *from, const docs_state *s, dq_docs_out *o)
 {
-    if (s->line && s->line_page == s->page)
-        docs_out_str(o, s->line);
-    else
-        render_state(o, s);
+    if (!from->file || s->line_at < 0 || s->line_len == 0 || s->line_page != s->page ||
+        s->line_len > MAX_LINE || dq_buf_reserve(&o->buf, s->line_len + 1) != DQ_OK)
+        return false;
+    if (from->at != s->line_at && fseeko(from->file, (off_t)s->line_at, SEEK_SET) != 0) {
+        from->at = -1;
+        return false;
+    }
+    from->at = s->line_at;
+    char *dest = o->buf.data + o->buf.len;
+    size_t got = fread(dest, 1, s->line_len, from->file);
+    from->at += (int64_t)got;
+    if (got != s->line_len || dest[s->line_len - 1] != '\n')
+        return false;
+    o->buf.len += s->line_len;
+    o->buf.data[o->buf.len] = '\0';
+    return true;
 }
 
 static bool flush_lines(dq_docs_out *o, FILE *f)
@@ -143,6 +160,24 @@ static bool flush_lines(dq_docs_out *o, FILE *f)
     bool ok = o->code == DQ_OK && fwrite(o->buf.data, 1, o->buf.len, f) == o->buf.len;
     docs_out_reset(o);
     return ok;
+}
+
+static dq_code write_lines(FILE *f, FILE *old, const docs_manifest *m)
+{
+    line_source from = {old, 0};
+    dq_docs_out o;
+    docs_out_init(&o);
+    render_header(&o, m);
+    bool ok = true;
+    for (size_t i = 0; ok && i < m->len; i++) {
+        if (!copy_line(&from, m->states[i], &o))
+            render_state(&o, m->states[i]);
+        if (o.buf.len >= (size_t)1 << 16)
+            ok = flush_lines(&o, f);
+    }
+    ok = flush_lines(&o, f) && ok;
+    docs_out_free(&o);
+    return ok ? DQ_OK : DQ_EIO;
 }
 
 /* Streamed through a temporary file and renamed: the manifest grows with the store, so
@@ -157,17 +192,11 @@ dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *
         free(tmp);
         return rc;
     }
-    dq_docs_out o;
-    docs_out_init(&o);
-    render_header(&o, m);
-    bool ok = true;
-    for (size_t i = 0; ok && i < m->len; i++) {
-        render_line(&o, m->states[i]);
-        if (o.buf.len >= (size_t)1 << 16)
-            ok = flush_lines(&o, f);
-    }
-    ok = flush_lines(&o, f) && ok;
+    FILE *from = fopen(path, "r");
+    bool ok = write_lines(f, from, m) == DQ_OK;
     int saved = ok ? 0 : errno;
+    if (from)
+        fclose(from);
     if (fclose(f) != 0 && ok) {
         ok = false;
         saved = errno;
@@ -181,7 +210,6 @@ dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *
         unlink(tmp);
         rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(saved));
     }
-    docs_out_free(&o);
     free(tmp);
     return rc;
 }
@@ -291,14 +319,14 @@ static dq_code read_header(const cJSON *o, docs_manifest *m, const char *path, d
     return DQ_OK;
 }
 
-static dq_code add_state(docs_manifest *m, docs_state *s, const char *line, size_t len,
+static dq_code add_state(docs_manifest *m, docs_state *s, const char *line, size_t len, int64_t at,
                          const char *path, dq_error *err)
 {
-    /* Kept to be written back as it is (a last line without its newline is not). */
-    if (len && line[len - 1] == '\n' && (s->line = dq_strndup(line, len)) == NULL) {
-        docs_state_free(s);
-        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", path);
-    }
+    /* Where to copy it from when it is written back unchanged (a last line without its
+     * newline is written anew). */
+    bool whole = len && line[len - 1] == '\n';
+    s->line_at = whole ? at : -1;
+    s->line_len = len;
     s->line_page = s->page;
     s->was_page = s->page;
     dq_code rc = docs_manifest_add(m, s);
@@ -309,12 +337,12 @@ static dq_code add_state(docs_manifest *m, docs_state *s, const char *line, size
     return DQ_OK;
 }
 
-static dq_code read_line(const char *line, size_t len, size_t number, docs_manifest *m,
+static dq_code read_line(const char *line, size_t len, int64_t at, size_t number, docs_manifest *m,
                          const char *path, dq_error *err)
 {
     docs_state *s = number > 1 ? docs_manifest_fast_line(line, len) : NULL;
     if (s)
-        return add_state(m, s, line, len, path, err);
+        return add_state(m, s, line, len, at, path, err);
     cJSON *o = dq_json_parse(line, len, NULL, path);
     dq_code rc = DQ_OK;
     if (!cJSON_IsObject(o))
@@ -325,7 +353,7 @@ static dq_code read_line(const char *line, size_t len, size_t number, docs_manif
         rc =
             dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a stored result's summary", path, number);
     else
-        rc = add_state(m, s, line, len, path, err);
+        rc = add_state(m, s, line, len, at, path, err);
     cJSON_Delete(o);
     return rc;
 }
@@ -339,6 +367,7 @@ dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err)
                                : dq_fail(err, DQ_EIO, "%s: cannot open: %s", path, strerror(errno));
     char *line = NULL;
     size_t size = 0, number = 0;
+    int64_t at = 0;
     ssize_t len;
     dq_code rc = DQ_OK;
     while (rc == DQ_OK && (len = getline(&line, &size, f)) >= 0) {
@@ -346,7 +375,8 @@ dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err)
         if ((size_t)len > MAX_LINE)
             rc = dq_fail(err, DQ_ETOOBIG, "%s: line %zu is too long", path, number);
         else
-            rc = read_line(line, (size_t)len, number, m, path, err);
+            rc = read_line(line, (size_t)len, at, number, m, path, err);
+        at += len;
     }
     if (rc == DQ_OK && ferror(f))
         rc = dq_fail(err, DQ_EIO, "%s: cannot read: %s", path, strerror(errno));

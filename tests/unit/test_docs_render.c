@@ -468,12 +468,24 @@ START_TEST(manifest_lines_read_back_exactly)
     for (size_t i = 0; i < 3; i++) {
         expect_same_state(m.states[i], back.states[i]);
         /* The fast reader and the JSON reader agree. */
-        const char *line = back.states[i]->line;
-        docs_state *fast = docs_manifest_fast_line(line, strlen(line));
+        char *text = dqtest_read(path, NULL);
+        const char *line = text + back.states[i]->line_at;
+        docs_state *fast = docs_manifest_fast_line(line, back.states[i]->line_len);
+        free(text);
         ck_assert_ptr_nonnull(fast);
         expect_same_state(m.states[i], fast);
         docs_state_free(fast);
     }
+    /* Written back, unchanged lines are copied and a changed one is written anew. */
+    back.states[1]->page = false;
+    ck_assert_msg(docs_manifest_write(path, &back, &err) == DQ_OK, "%s", err.msg);
+    docs_manifest again;
+    ck_assert_int_eq(docs_manifest_read(path, &again, &err), DQ_OK);
+    ck_assert_int_eq(again.len, 3);
+    ck_assert(!again.states[1]->page && again.states[0]->page && again.states[2]->page);
+    expect_same_state(m.states[2], again.states[2]);
+    docs_manifest_free(&again);
+    back.states[1]->page = true;
     /* A line the fast reader does not know still reads, through the JSON parser. */
     const char *odd =
         "{\"path\": \"p\", \"input\": 0, \"size\": 1, \"mtime\": 2, \"page\": false, "
