@@ -3,7 +3,17 @@
  * A site holds index.<ext> (the dashboard), checkpoints/<checkpoint>/index.<ext> and
  * page-N.<ext> (history, charts, runs table), checkpoints/<checkpoint>/runs/<run>.<ext>
  * (one page per run, error runs included), history/trend.json, history.json (truthound's
- * schema), assets/ and .dqbatch/manifest.jsonl (what the site was built from). */
+ * schema), assets/ and .dqbatch/manifest.jsonl (what the site was built from).
+ *
+ * The manifest is JSON lines. The first holds the options that shape every page
+ * ("fingerprint", "format", "page_size") and the names of the "stats" array; each other
+ * line one stored result: "input" and "path" (its key), "size" and "mtime" (unchanged
+ * means not read again), "page" (the site shows this copy of the run), and the run's
+ * summary: run_id, checkpoint, data_asset, run_time, run_time_us, status, duration_ms,
+ * error (cut short), content_hash and stats. The summaries of the lines with "page": true
+ * are all the index, history/trend.json and history.json are drawn from, so sites built
+ * per shard (one shard owns a checkpoint's whole history, its checkpoint and run pages
+ * included) can be merged from their manifests alone. */
 #ifndef DQBATCH_DOCS_H
 #define DQBATCH_DOCS_H
 
