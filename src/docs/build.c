@@ -40,7 +40,7 @@ typedef struct docs_build {
     dq_docs_site site;
     dq_docs_report *report;
     char *fingerprint;
-    docs_manifest old; /* the previous build's, read-only while scanning */
+    docs_manifest old; /* the previous build's; the scan claims its unchanged entries */
     bool have_old;
     bool reuse;           /* the previous build had the same options: trust its entries */
     bool recovering;      /* a previous build was killed midway */
@@ -254,8 +254,10 @@ static bool reuse_from_manifest(docs_build *b, const dq_entry *entry, dq_record 
         return false;
     docs_state *s = state_claim(b, i, entry);
     if (!s || cur_add(b, s, true) != DQ_OK) {
-        /* Not taken after all: it is read again (and the next build reads it too). */
-        docs_state_free(s);
+        /* Not taken after all: it goes back (the digests name its checkpoint) and the
+         * entry is read again. */
+        if (s)
+            b->old.states[i] = s;
         dq_record_free(rec);
         return false;
     }
