@@ -45,11 +45,21 @@ void docs_out_char(dq_docs_out *o, char c)
         o->code = dq_buf_addc(&o->buf, c);
 }
 
+/* Pages are made of many short formatted pieces: one vsnprintf into a stack buffer,
+ * then one copy, is cheaper than sizing each piece in the buffer first. */
 void docs_out_printf(dq_docs_out *o, const char *fmt, ...)
 {
     if (o->code != DQ_OK)
         return;
+    char piece[512];
     va_list ap;
+    va_start(ap, fmt);
+    int n = vsnprintf(piece, sizeof(piece), fmt, ap);
+    va_end(ap);
+    if (n >= 0 && (size_t)n < sizeof(piece)) {
+        docs_out_mem(o, piece, (size_t)n);
+        return;
+    }
     va_start(ap, fmt);
     o->code = dq_buf_vprintf(&o->buf, fmt, ap);
     va_end(ap);
