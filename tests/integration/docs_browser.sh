@@ -32,6 +32,8 @@ browse index "$WORK/site/index.html"
 browse checkpoint "$WORK/site/checkpoints/customer_accounts_daily/index.html" 1280,1400
 browse run "$run_page" 1280,1800
 browse phone "$WORK/site/index.html" 390,844
+# A link that carries a view: the runs table filtered to "warning", sorted by rows.
+browse view "$WORK/site/checkpoints/customer_accounts_daily/index.html#runs.q=warning&runs.sort=4" 1280,1400
 
 # dom NAME PYTHON-EXPRESSION: the expression holds over the parsed DOM of NAME.
 dom() {
@@ -74,5 +76,18 @@ check "index: the tables became sortable" dom index "count('th', attr='tabindex'
 check "checkpoint: three charts with a mark per run" dom checkpoint "count('svg', 'chart') == 3 and count('circle', 'pt') == 19 and count('g', 'bar') == 19"
 check "checkpoint: 19 runs in the table" dom checkpoint "rows['runs'] == 19"
 check "run: its issues and checks" dom run "rows['issues'] == 2 and rows['checks'] == 4 and rows['execution'] == 1"
+check "a link's view: the table is filtered and sorted as it says" $PY - "$WORK/view.dom" "$TRUTHOUND/manifest.json" <<'PY'
+import json, re, sys
+dom = open(sys.argv[1], encoding="utf-8").read()
+manifest = json.load(open(sys.argv[2], encoding="utf-8"))
+want = sum(1 for e in manifest["entries"]
+           if e["checkpoint_name"] == "customer_accounts_daily" and e["status"] == "warning")
+body = re.search(r'<table[^>]*id="runs".*?<tbody>(.*?)</tbody>', dom, re.S).group(1)
+rows = re.findall(r'<tr([^>]*)>(.*?)</tr>', body, re.S)
+shown = [cells for attrs, cells in rows if "hidden" not in attrs]
+assert len(rows) == 19 and len(shown) == want, (len(rows), len(shown), want)
+values = [float(re.findall(r'<td[^>]*data-value="([^"]*)"', cells)[3]) for _, cells in rows]
+assert values == sorted(values), values
+PY
 echo "# screenshots: $ARTIFACTS"
 finish
