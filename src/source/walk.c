@@ -144,7 +144,8 @@ static dq_code dir_list_read(DIR *dir, dir_list *l, int *read_errno)
     /* Pointers only now: the names buffer moved while it grew. */
     for (size_t i = 0; i < l->len; i++)
         l->slots[i].name = l->names.data + l->slots[i].offset;
-    qsort(l->slots, l->len, sizeof(*l->slots), compare_slots);
+    if (l->len > 1)
+        qsort(l->slots, l->len, sizeof(*l->slots), compare_slots);
     return DQ_OK;
 }
 

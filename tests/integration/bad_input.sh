@@ -4,7 +4,7 @@
 # are all listed.
 source "$(dirname "$0")/lib/common.sh"
 S="$WORK/store"
-mkdir -p "$S/good" "$S/bad"
+mkdir -p "$S/good" "$S/bad" "$S/empty_dir"
 cp "$TRUTHOUND"/store/flat/*.json "$S/good/"
 good=$(ls "$S/good" | wc -l)
 
