@@ -49,8 +49,8 @@ void dq_record_free(dq_record *rec);
 void dq_records_free(dq_records *records);
 
 /* Lets a consumer that already holds a record of an entry (an incremental docs build:
- * same path, size and mtime as last time) skip reading and decoding it. Called on a
- * worker thread; returns true after filling *rec (its strings owned by rec). The scan
+ * same path, size and mtime as last time) skip reading and decoding it. Called on
+ * the walking thread; returns true after filling *rec (its strings owned by rec). The scan
  * then treats the record like a decoded one, except that the consumer is not called. */
 typedef bool (*dq_scan_reuse_fn)(const dq_entry *entry, void *ctx, dq_record *rec);
 

@@ -244,8 +244,6 @@ static bool scan_reuse(scan_state *s, dq_entry *entry)
 
 static void scan_entry(scan_state *s, scan_scratch *scratch, dq_entry *entry)
 {
-    if (scan_reuse(s, entry))
-        return;
     dq_error err = {0};
     dq_result result;
     bool compressed = false;
@@ -299,6 +297,12 @@ static int scan_submit(dq_entry *entry, void *ctx)
 {
     scan_state *s = ctx;
     count(s, &s->report->entries);
+    /* An entry the consumer knows is settled right here: a lookup costs less than
+     * handing it to a worker, and an incremental build is mostly such entries. */
+    if (scan_reuse(s, entry)) {
+        dq_entry_free(entry);
+        return 0;
+    }
     if (!s->pending)
         s->pending = calloc(1, sizeof(*s->pending));
     if (!s->pending) {
