@@ -4,7 +4,11 @@
  * every provider, 500-then-success, stalls, 400 with a message, a per-path rate limit.
  *
  *   http_receiver --port-file FILE [--log FILE] [--script FILE] [--cert PEM --key PEM]
- *                 [--threads N]
+ *                 [--threads N] [--poll 1]
+ *
+ * --poll 1 uses poll(2) instead of epoll: libmicrohttpd 0.9.75's epoll loop was seen to
+ * stop reading every connection once 128 clients were connected at once (each held one
+ * unread request, the server sat in epoll_wait); below that epoll is fine.
  *
  * The script is an array of rules, tried in order; the first that applies answers, and
  * with none the answer is 200 "ok":
@@ -289,6 +293,7 @@ typedef struct options {
     const char *cert;
     const char *key;
     unsigned threads;
+    bool poll;
 } options;
 
 static bool parse_args(int argc, char **argv, options *o)
@@ -308,6 +313,8 @@ static bool parse_args(int argc, char **argv, options *o)
             o->key = v;
         else if (strcmp(argv[i], "--threads") == 0)
             o->threads = (unsigned)atoi(v);
+        else if (strcmp(argv[i], "--poll") == 0)
+            o->poll = atoi(v) != 0;
         else
             return false;
     }
@@ -320,7 +327,9 @@ static struct MHD_Daemon *start(server *s, const options *o, char *cert, char *k
     memset(&addr, 0, sizeof addr);
     addr.sin_family = AF_INET;
     addr.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    unsigned flags = MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL | (cert ? MHD_USE_TLS : 0);
+    unsigned flags =
+        (o->poll ? MHD_USE_POLL_INTERNAL_THREAD : MHD_USE_INTERNAL_POLLING_THREAD | MHD_USE_EPOLL) |
+        (cert ? MHD_USE_TLS : 0);
     struct MHD_OptionItem opts[] = {
         {MHD_OPTION_SOCK_ADDR, 0, &addr},
         {MHD_OPTION_NOTIFY_COMPLETED, (intptr_t)on_completed, NULL},
@@ -338,7 +347,7 @@ int main(int argc, char **argv)
     options o;
     if (!parse_args(argc, argv, &o)) {
         fprintf(stderr, "usage: http_receiver --port-file FILE [--log FILE] [--script FILE] "
-                        "[--cert PEM --key PEM] [--threads N]\n");
+                        "[--cert PEM --key PEM] [--threads N] [--poll 1]\n");
         return 2;
     }
     server s = {0};
