@@ -15,7 +15,9 @@
  *   {"path": "/prefix", "times": 2, "rate_limit": 50, "status": 429,
  *    "headers": {"Retry-After": "1"}, "body": "...", "stall_ms": 3000}
  * "times" makes a rule apply to its first N requests only; "rate_limit" makes it apply
- * only past N requests to the path within the current second. The port is written to
+ * only past N requests to the path within the current second. A stall holds the thread
+ * that answers: with one thread (the default) the whole server waits, so a destination
+ * that must stay responsive gets its own receiver (or use --threads). The port is written to
  * the port file (atomically) once the server listens; SIGTERM stops it. */
 #include <arpa/inet.h>
 #include <cJSON.h>
