@@ -813,6 +813,12 @@ static void secret_run(const dqtest_receiver *r, const char *dir, bool dry_run)
         assert_no_secret(journal);
     char *shown = dqtest_read(dry_run ? out_path : err_path, NULL);
     ck_assert_ptr_nonnull(strstr(shown, dry_run ? "Authorization: ***" : "bad token ***"));
+    if (dry_run) { /* the request as it would go out: method, URL, headers, body */
+        ck_assert_ptr_nonnull(strstr(shown, "# slack_alerts -> slack:"));
+        ck_assert_ptr_nonnull(strstr(shown, "POST http://127.0.0.1:"));
+        ck_assert_ptr_nonnull(strstr(shown, "/services/***/***/***\n"));
+        ck_assert_ptr_nonnull(strstr(shown, "{\"routing_key\": \"***\"}"));
+    }
     free(shown);
     free(out);
     free(err_path);
