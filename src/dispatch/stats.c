@@ -246,23 +246,13 @@ static cJSON *report_json(const dq_stats_table *t, bool dry_run)
 dq_code dq_stats_write_json(const dq_stats_table *t, bool dry_run, const char *path, dq_error *err)
 {
     cJSON *doc = report_json(t, dry_run);
-    char *text = doc ? cJSON_Print(doc) : NULL;
+    char *json = doc ? cJSON_Print(doc) : NULL;
     cJSON_Delete(doc);
+    char *text = json ? dq_asprintf("%s\n", json) : NULL;
+    free(json);
     if (!text)
         return dq_fail(err, DQ_ENOMEM, "%s: out of memory writing the report", path);
-    size_t len = strlen(text);
-    text[len] = '\0';
-    dq_buf buf;
-    dq_buf_init(&buf, len + 2);
-    dq_code rc = dq_buf_add(&buf, text, len);
-    if (!rc)
-        rc = dq_buf_addc(&buf, '\n');
+    dq_code rc = dq_file_write_atomic(path, text, strlen(text), err);
     free(text);
-    if (rc) {
-        dq_buf_free(&buf);
-        return dq_fail(err, DQ_ENOMEM, "%s: out of memory writing the report", path);
-    }
-    rc = dq_file_write_atomic(path, buf.data, buf.len, err);
-    dq_buf_free(&buf);
     return rc;
 }
