@@ -117,6 +117,8 @@ dq_code dq_mkdirs(const char *dir, dq_error *err);
 /* Writes a temporary file beside path, fsyncs nothing, and renames it over path, so a
  * reader sees either the old file or the new one. Creates the parent directories. */
 dq_code dq_file_write_atomic(const char *path, const void *data, size_t len, dq_error *err);
+/* write(2) until every byte is out (retrying EINTR); false with errno set on failure. */
+bool dq_write_all(int fd, const void *data, size_t len);
 /* Reads a whole file, failing with DQ_ETOOBIG past max bytes. */
 dq_code dq_file_read(const char *path, size_t max, dq_buf *out, dq_error *err);
 

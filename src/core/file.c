@@ -46,8 +46,9 @@ static dq_code make_parent(const char *path, dq_error *err)
     return rc;
 }
 
-static bool write_all(int fd, const char *data, size_t len)
+bool dq_write_all(int fd, const void *buf, size_t len)
 {
+    const char *data = buf;
     while (len) {
         ssize_t n = write(fd, data, len);
         if (n < 0 && errno == EINTR)
@@ -74,7 +75,7 @@ dq_code dq_file_write_atomic(const char *path, const void *data, size_t len, dq_
         free(tmp);
         return rc;
     }
-    bool ok = write_all(fd, data, len) && fchmod(fd, 0644) == 0;
+    bool ok = dq_write_all(fd, data, len) && fchmod(fd, 0644) == 0;
     int saved = errno;
     if (close(fd) != 0 && ok) {
         ok = false;

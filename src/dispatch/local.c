@@ -95,20 +95,6 @@ void dq_engine_execs_reap(dq_dispatch *d)
     }
 }
 
-static bool append_all(int fd, const char *data, size_t len)
-{
-    while (len) {
-        ssize_t n = write(fd, data, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            return false;
-        data += n;
-        len -= (size_t)n;
-    }
-    return true;
-}
-
 /* A local file is written at once: it takes microseconds and needs no event. */
 void dq_engine_file_append(dq_dispatch *d, dq_job *job)
 {
@@ -126,7 +112,7 @@ void dq_engine_file_append(dq_dispatch *d, dq_job *job)
         return;
     }
     int fd = open(job->req.url, O_WRONLY | O_APPEND | O_CREAT | O_CLOEXEC, 0644);
-    bool ok = fd >= 0 && append_all(fd, job->req.body ? job->req.body : "", job->req.body_len);
+    bool ok = fd >= 0 && dq_write_all(fd, job->req.body ? job->req.body : "", job->req.body_len);
     int saved = errno;
     if (fd >= 0 && close(fd) != 0 && ok) {
         ok = false;
