@@ -109,7 +109,7 @@ void dq_docs_session_free(dq_docs_session *s);
 /* Draws the index, history/trend.json, history.json, assets and the full manifest of the
  * site at site_dir from the partial manifests alone (no stored result is read). Each of
  * parts is a partial manifest file or a site folder (then all of its
- * .dqbatch/parts/*.jsonl). The parts must come from one build: the same options and
+ * .dqbatch/parts/ files). The parts must come from one build: the same options and
  * shard count, every shard exactly once. generated_at: NULL keeps the parts' own. The
  * result equals the site one unsharded build would have made, byte for byte. */
 dq_code dq_docs_merge(const char *const *parts, int count, const char *site_dir,
