@@ -835,6 +835,24 @@ static void read_root(config_loader *l)
         read_action_list(l, actions, NULL);
 }
 
+/* Names the actions, then turns what the loader found into the return value. */
+static dq_code loader_finish(config_loader *l, dq_error *err)
+{
+    assign_names(l);
+    if (l->out_of_memory) {
+        dq_config_free(l->config);
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", l->name);
+    }
+    if (l->problem_count) {
+        dq_config_free(l->config);
+        if (l->problem_count == 1)
+            return dq_fail(err, DQ_ECONFIG, "%s", l->first);
+        return dq_fail(err, DQ_ECONFIG, "%s (and %zu more problems)", l->first,
+                       l->problem_count - 1);
+    }
+    return DQ_OK;
+}
+
 dq_code dq_config_parse(const char *name, const char *text, size_t len, dq_config *out,
                         dq_strlist *problems, dq_error *err)
 {
@@ -854,19 +872,25 @@ dq_code dq_config_parse(const char *name, const char *text, size_t len, dq_confi
     if (!out->path)
         l.out_of_memory = true;
     read_root(&l);
-    assign_names(&l);
     config_tree_free(&l.tree);
-    if (l.out_of_memory) {
-        dq_config_free(out);
-        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", name);
-    }
-    if (l.problem_count) {
-        dq_config_free(out);
-        if (l.problem_count == 1)
-            return dq_fail(err, DQ_ECONFIG, "%s", l.first);
-        return dq_fail(err, DQ_ECONFIG, "%s (and %zu more problems)", l.first, l.problem_count - 1);
-    }
-    return DQ_OK;
+    return loader_finish(&l, err);
+}
+
+dq_code config_read_actions(const char *name, const config_tree *tree, cJSON *actions,
+                            dq_config *out, dq_strlist *problems, dq_error *err)
+{
+    memset(out, 0, sizeof *out);
+    config_loader l;
+    memset(&l, 0, sizeof l);
+    l.name = name;
+    l.config = out;
+    l.problems = problems;
+    l.tree = *tree; /* borrowed: only its line numbers are read */
+    out->path = dq_strdup(name);
+    if (!out->path)
+        l.out_of_memory = true;
+    read_action_list(&l, actions, NULL);
+    return loader_finish(&l, err);
 }
 
 dq_code dq_config_load(const char *path, dq_config *out, dq_strlist *problems, dq_error *err)

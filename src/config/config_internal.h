@@ -27,6 +27,11 @@ void config_tree_free(config_tree *tree);
 /* 1-based line of node, or 0 when unknown. */
 int config_tree_line(const config_tree *tree, const cJSON *node);
 
+/* Reads dqbatch's `actions:` list from a node of a tree parsed elsewhere (a job file's
+ * inline actions), with the same checks and messages as dq_config_parse. */
+dq_code config_read_actions(const char *name, const config_tree *tree, cJSON *actions,
+                            dq_config *out, dq_strlist *problems, dq_error *err);
+
 /* Expands ${VAR} and ${VAR:-default} from the environment. An unset variable without a
  * default is an error naming it, unless keep is not NULL and keep(name) is true: such
  * placeholders (the result fields of payload templates) are left as written. */
