@@ -12,7 +12,8 @@ const char dq_cli_common_help[] =
     "  --checkpoint GLOB     only these checkpoints (repeatable)\n"
     "  --status LIST         only these statuses (success,failure,warning,error)\n"
     "  --asset GLOB          only these data assets (repeatable)\n"
-    "  --shard I/N           only the checkpoints shard I of N owns (0 <= I < N)\n"
+    "  --shard I/N           shard I of N (0 <= I < N); default: JOB_COMPLETION_INDEX of\n"
+    "                        JOB_COMPLETIONS, or SLURM_ARRAY_TASK_ID of SLURM_ARRAY_TASK_COUNT\n"
     "  --jobs N              worker threads (default: one per core)\n"
     "  --max-result-bytes N  refuse results that inflate past N bytes (default 256 MiB)\n"
     "  --quiet               no notes on stderr\n";
@@ -149,8 +150,49 @@ int dq_cli_common_take(dq_cli_common *c, int argc, char **argv, int *i)
     return 0;
 }
 
-bool dq_cli_common_check(const dq_cli_common *c, const char *command)
+/* A whole number from an environment variable; false after naming it. */
+static bool env_count(const char *name, long long min, long long *out)
 {
+    const char *text = getenv(name);
+    if (!text) {
+        fprintf(stderr, "dqbatch: %s is not set\n", name);
+        return false;
+    }
+    return parse_count(name, text, min, out);
+}
+
+bool dq_cli_shard_from_env(dq_filter *f)
+{
+    const char *index_var = "JOB_COMPLETION_INDEX", *count_var = "JOB_COMPLETIONS";
+    long long index, count, base = 0;
+    if (f->shard_count > 0)
+        return true; /* --shard wins */
+    if (!getenv(index_var)) {
+        if (!getenv("SLURM_ARRAY_TASK_ID"))
+            return true;
+        index_var = "SLURM_ARRAY_TASK_ID";
+        count_var = "SLURM_ARRAY_TASK_COUNT";
+        if (getenv("SLURM_ARRAY_TASK_MIN") && !env_count("SLURM_ARRAY_TASK_MIN", 0, &base))
+            return false;
+    }
+    /* Kubernetes does not put the completions count in the environment: the Job's
+     * manifest passes it (examples/k8s-indexed-job.yaml). */
+    if (!env_count(index_var, 0, &index) || !env_count(count_var, 1, &count))
+        return false;
+    if (index - base >= count || index < base || count > 1000000) {
+        fprintf(stderr, "dqbatch: %s=%lld does not name one of %s=%lld shards%s\n", index_var,
+                index, count_var, count, base ? " (counted from SLURM_ARRAY_TASK_MIN)" : "");
+        return false;
+    }
+    f->shard_index = (int)(index - base);
+    f->shard_count = (int)count;
+    return true;
+}
+
+bool dq_cli_common_check(dq_cli_common *c, const char *command)
+{
+    if (!dq_cli_shard_from_env(&c->filter))
+        return false;
     if (c->inputs.len > 0)
         return true;
     fprintf(stderr, "dqbatch %s: no store given (a directory, a file or an archive)\n", command);

@@ -28,8 +28,16 @@ bool dq_cli_flag(char **argv, int i, const char *name);
  * 0 when it is an option this parser does not know, -1 after printing a usage error. */
 int dq_cli_common_take(dq_cli_common *c, int argc, char **argv, int *i);
 
-/* Checks what the command line left: at least one input. Prints the error. */
-bool dq_cli_common_check(const dq_cli_common *c, const char *command);
+/* When no --shard was given, takes the shard from a batch engine's environment:
+ * JOB_COMPLETION_INDEX of JOB_COMPLETIONS (a Kubernetes Indexed Job; the manifest passes
+ * the completions count), else SLURM_ARRAY_TASK_ID - SLURM_ARRAY_TASK_MIN (0 when unset)
+ * of SLURM_ARRAY_TASK_COUNT. A bad or missing value prints an error naming the variable
+ * and returns false. */
+bool dq_cli_shard_from_env(dq_filter *f);
+
+/* Checks what the command line left: at least one input, and the shard (above). Prints
+ * the error. */
+bool dq_cli_common_check(dq_cli_common *c, const char *command);
 
 /* Fills scan options from the common ones (the inputs stay owned by c). */
 void dq_cli_scan_opts(const dq_cli_common *c, dq_scan_opts *opts);
