@@ -18,7 +18,17 @@ static const char docs_help[] =
     "  --site-name NAME      the site's title\n"
     "  --base-url URL        where the site is served (canonical links, run URLs)\n"
     "  --generated-at TIME   shown on the index and taken as \"now\" (default: the newest run)\n"
-    "  --full                ignore the manifest and rebuild every page\n";
+    "  --full                ignore the manifest and rebuild every page\n"
+    "With --shard I/N only the pages of the checkpoints shard I owns are written, with a\n"
+    "partial manifest; once every shard is done, 'dqbatch docs merge' draws the rest.\n";
+
+static const char merge_help[] =
+    "usage: dqbatch docs merge PART... -o SITE\n"
+    "Draw the index, trend, history and manifest of SITE from the partial manifests of a\n"
+    "sharded build (dqbatch docs --shard I/N), without reading any stored result. A PART\n"
+    "is a site folder (all of its .dqbatch/parts/) or one partial manifest file.\n\n"
+    "  -o, --output DIR      the site directory the shards wrote their pages to (required)\n"
+    "  --generated-at TIME   shown on the index and taken as \"now\" (default: the shards')\n";
 
 typedef struct docs_args {
     const char *output;
@@ -100,8 +110,73 @@ static int docs_summary(const dq_docs_opts *opts, const dq_docs_report *report)
     return status;
 }
 
+static int merge_summary(const char *site, const dq_docs_report *report)
+{
+    dq_note("%s: %zu runs of %zu checkpoints merged", site, report->runs, report->checkpoints);
+    if (report->failed) {
+        dq_errorf("%s: %zu pages could not be written", site, report->failed);
+        return 1;
+    }
+    return 0;
+}
+
+/* dqbatch docs merge PART... -o SITE */
+static int cmd_docs_merge(int argc, char **argv)
+{
+    const char *output = NULL, *generated_at = NULL;
+    dq_strlist parts = {0};
+    int status = 2;
+    for (int i = 1; i < argc; i++) {
+        if (dq_cli_flag(argv, i, "--help") || dq_cli_flag(argv, i, "-h")) {
+            printf("%s", merge_help);
+            status = 0;
+            goto out;
+        }
+        const char **slot = NULL;
+        if (dq_cli_value(argc, argv, &i, "--output", &output) ||
+            dq_cli_value(argc, argv, &i, "-o", &output))
+            slot = &output;
+        else if (dq_cli_value(argc, argv, &i, "--generated-at", &generated_at))
+            slot = &generated_at;
+        if (slot && !*slot)
+            goto out; /* a missing value, already reported */
+        if (slot)
+            continue;
+        if (argv[i][0] == '-' && argv[i][1]) {
+            fprintf(stderr, "dqbatch docs merge: unknown option '%s'\n%s", argv[i], merge_help);
+            goto out;
+        }
+        if (dq_strlist_add(&parts, argv[i]) != DQ_OK) {
+            dq_errorf("out of memory");
+            status = 1;
+            goto out;
+        }
+    }
+    if (!output || parts.len == 0) {
+        fprintf(stderr, "dqbatch docs merge: %s\n%s",
+                output ? "no PART given" : "-o SITE is required", merge_help);
+        goto out;
+    }
+    dq_docs_report report;
+    dq_error err = {0};
+    dq_code rc = dq_docs_merge((const char *const *)parts.items, (int)parts.len, output,
+                               generated_at, &report, &err);
+    if (rc) {
+        dq_errorf("%s", err.msg);
+        status = rc == DQ_EUSAGE ? 2 : 1;
+        goto out;
+    }
+    status = merge_summary(output, &report);
+out:
+    dq_strlist_free(&parts);
+    return status;
+}
+
 int cmd_docs(int argc, char **argv)
 {
+    if (argc > 1 && strcmp(argv[1], "merge") == 0)
+        return cmd_docs_merge(argc - 1, argv + 1);
+
     dq_cli_common common;
     dq_cli_common_init(&common);
     docs_args args = {0};

@@ -21,8 +21,7 @@
 /* Raised whenever a change in dqbatch changes any page, so old sites are rebuilt. */
 #define DOCS_RENDER_VERSION "1"
 
-#define META_DIR ".dqbatch"
-#define MANIFEST_FILE META_DIR "/manifest.jsonl"
+#define META_DIR DOCS_META_DIR
 #define MARKER_FILE META_DIR "/building"
 #define STAGING_DIR META_DIR "/staging"
 
@@ -34,11 +33,23 @@ typedef struct cp_digest {
     size_t runs;
 } cp_digest;
 
-typedef struct docs_build {
+struct dq_docs_session {
     const dq_scan_opts *scan_opts;
     const dq_docs_opts *opts;
     dq_docs_site site;
-    dq_docs_report *report;
+    dq_docs_report report;
+    /* The filters without the shard: duplicates are settled over every shard alike, so
+     * that the shards together show what one build would. NULL takes everything. */
+    const dq_filter *filter;
+    dq_filter filter_unsharded;
+    int shard_index;
+    int shard_count;     /* 0: not sharded */
+    char *manifest_path; /* the site's manifest, or the shard's part */
+    char *marker_path;
+    char *staging_dir;
+    bool site_existed; /* before this build: a failed first build leaves no folder */
+    bool finished;
+    bool touched; /* pages were moved into the site: its marker must stay until the end */
     char *fingerprint;
     docs_manifest old; /* the previous build's; the scan claims its unchanged entries */
     bool have_old;
@@ -52,9 +63,7 @@ typedef struct docs_build {
     docs_state **winners; /* the runs the site shows, oldest first */
     size_t winner_count;
     docs_map winner_by_run_id;
-    dq_docs_checkpoint *cps;
-    size_t cp_count;
-    docs_map cp_by_name;
+    docs_groups groups;
     cp_digest *old_cps; /* the checkpoints the previous build showed */
     size_t old_cp_count;
     docs_map old_cp_map;
@@ -63,7 +72,9 @@ typedef struct docs_build {
     size_t spare_cap;
     dq_strlist made_dirs; /* folders of run pages made in this build */
     docs_map made_dir_set;
-} docs_build;
+};
+
+typedef struct dq_docs_session docs_build;
 
 /* ---- small file helpers ---------------------------------------------------------------- */
 
@@ -101,7 +112,7 @@ static void remove_file(docs_build *b, const char *relative)
 {
     char *path = site_path(b, relative);
     if (path && unlink(path) == 0)
-        b->report->removed++;
+        b->report.removed++;
     else if (path && errno != ENOENT)
         dq_warn("%s: cannot remove: %s", path, strerror(errno));
     free(path);
@@ -234,23 +245,45 @@ static dq_code cur_add(docs_build *b, docs_state *s, bool reused)
     pthread_mutex_lock(&b->lock);
     dq_code rc = docs_manifest_add(&b->cur, s);
     if (rc == DQ_OK && reused)
-        b->report->reused++;
+        b->report.reused++;
     pthread_mutex_unlock(&b->lock);
     return rc;
 }
 
-/* Round 1: an entry unchanged since the last build is taken from the manifest. */
-static bool reuse_from_manifest(docs_build *b, const dq_entry *entry, dq_record *rec)
+/* Same bytes as when the manifest's line was written: an object's ETag changes with its
+ * bytes (its mtime can change without them); a file has only its size and mtime. */
+static bool entry_unchanged(const docs_state *old, const dq_entry *entry)
+{
+    if (!old || old->size != entry->size)
+        return false;
+    if (entry->etag)
+        return old->etag && strcmp(old->etag, entry->etag) == 0;
+    return old->mtime == entry->mtime;
+}
+
+/* The index in m of the state with the entry's key. */
+static bool state_find(const docs_manifest *m, const dq_entry *entry, size_t *i)
 {
     char *key = docs_state_key(entry->input, entry->relpath);
-    size_t i;
-    bool found = key && docs_map_get(&b->old.by_key, key, &i);
+    bool found = key && docs_map_get(&m->by_key, key, i);
     free(key);
-    if (!found)
+    return found;
+}
+
+bool dq_docs_session_known(dq_docs_session *b, const dq_entry *entry)
+{
+    size_t i;
+    return b->reuse && state_find(&b->old, entry, &i) && entry_unchanged(b->old.states[i], entry);
+}
+
+/* Round 1: an entry unchanged since the last build is taken from the manifest. */
+bool dq_docs_session_reuse(dq_docs_session *b, const dq_entry *entry, dq_record *rec)
+{
+    size_t i;
+    if (!b->reuse || !state_find(&b->old, entry, &i))
         return false;
     const docs_state *old = b->old.states[i];
-    if (!old || old->size != entry->size || old->mtime != entry->mtime ||
-        record_from_state(rec, entry, old) != DQ_OK)
+    if (!entry_unchanged(old, entry) || record_from_state(rec, entry, old) != DQ_OK)
         return false;
     docs_state *s = state_claim(b, i, entry);
     if (!s || cur_add(b, s, true) != DQ_OK) {
@@ -265,13 +298,16 @@ static bool reuse_from_manifest(docs_build *b, const dq_entry *entry, dq_record 
 }
 
 /* Round 2: everything but the entries wanted again is taken from this build's states. */
+static bool known_in_current(const docs_build *b, const dq_entry *entry)
+{
+    size_t i;
+    return state_find(&b->cur, entry, &i) && !b->cur.states[i]->want;
+}
+
 static bool reuse_from_current(docs_build *b, const dq_entry *entry, dq_record *rec)
 {
-    char *key = docs_state_key(entry->input, entry->relpath);
     size_t i;
-    bool found = key && docs_map_get(&b->cur.by_key, key, &i);
-    free(key);
-    if (!found || b->cur.states[i]->want)
+    if (!state_find(&b->cur, entry, &i) || b->cur.states[i]->want)
         return false;
     return record_from_state(rec, entry, b->cur.states[i]) == DQ_OK;
 }
@@ -281,13 +317,19 @@ static bool build_reuse(const dq_entry *entry, void *ctx, dq_record *rec)
     docs_build *b = ctx;
     if (b->round == 2)
         return reuse_from_current(b, entry, rec);
-    return b->reuse && reuse_from_manifest(b, entry, rec);
+    return dq_docs_session_reuse(b, entry, rec);
+}
+
+static bool build_known(const dq_entry *entry, void *ctx)
+{
+    docs_build *b = ctx;
+    return b->round == 2 ? known_in_current(b, entry) : dq_docs_session_known(b, entry);
 }
 
 static char *staging_path(const docs_build *b, const docs_state *s)
 {
-    return dq_asprintf("%s/" STAGING_DIR "/%d-%llu.%s", b->opts->site_dir, s->input,
-                       (unsigned long long)s->seq, b->site.ext);
+    return dq_asprintf("%s/%d-%llu.%s", b->staging_dir, s->input, (unsigned long long)s->seq,
+                       b->site.ext);
 }
 
 #define SPARE_KEEP ((size_t)1 << 20) /* a buffer grown past this is not kept */
@@ -361,11 +403,12 @@ static docs_state *state_from_result(const dq_entry *entry, const dq_result *r)
     s->relpath = dq_strdup(entry->relpath);
     s->line_at = -1; /* not in any manifest yet */
     s->file = dq_strdup(entry->file);
+    s->etag = entry->etag ? dq_strdup(entry->etag) : NULL;
     s->input = entry->input;
     s->seq = entry->seq;
     s->size = entry->size;
     s->mtime = entry->mtime;
-    if (!s->key || !s->relpath || (entry->file && !s->file) ||
+    if (!s->key || !s->relpath || (entry->file && !s->file) || (entry->etag && !s->etag) ||
         docs_run_from_result(&s->run, r) != DQ_OK) {
         docs_state_free(s);
         return NULL;
@@ -373,16 +416,25 @@ static docs_state *state_from_result(const dq_entry *entry, const dq_result *r)
     return s;
 }
 
-static dq_code build_round1(docs_build *b, const dq_entry *entry, dq_result *r, dq_error *err)
+/* Whether this build draws the run's pages: the filters take it and, in a sharded build,
+ * its checkpoint is this shard's. */
+static bool build_shows(const docs_build *b, const dq_docs_run *run)
+{
+    return dq_filter_match(b->filter, run->checkpoint, run->data_asset, run->status,
+                           run->run_time) &&
+           (b->shard_count == 0 || dq_shard_of(run->checkpoint, b->shard_count) == b->shard_index);
+}
+
+dq_code dq_docs_session_result(dq_docs_session *b, const dq_entry *entry, dq_result *r,
+                               dq_error *err)
 {
     docs_state *s = state_from_result(entry, r);
     if (!s)
         return dq_fail(err, DQ_ENOMEM, "%s: out of memory", entry->name);
     dq_code rc = DQ_OK;
     /* Filtered results are kept in the manifest (so they are not read again) but get no
-     * page; the filter is applied to the summaries after the scan. */
-    if (dq_filter_match(b->scan_opts->filter, r->checkpoint_name, r->data_asset, r->status,
-                        r->run_time))
+     * page; what the site shows is settled over the summaries after the scan. */
+    if (build_shows(b, &s->run))
         rc = stage_page(b, s, r, err);
     if (rc == DQ_OK && (rc = cur_add(b, s, false)) != DQ_OK)
         dq_fail(err, rc, "%s: out of memory", entry->name);
@@ -414,57 +466,74 @@ static dq_code build_round2(docs_build *b, const dq_entry *entry, dq_result *r, 
 static dq_code build_consume(const dq_entry *entry, dq_result *r, void *ctx, dq_error *err)
 {
     docs_build *b = ctx;
-    return b->round == 1 ? build_round1(b, entry, r, err) : build_round2(b, entry, r, err);
+    return b->round == 1 ? dq_docs_session_result(b, entry, r, err)
+                         : build_round2(b, entry, r, err);
 }
 
 /* ---- deciding what the site shows ------------------------------------------------------ */
 
+/* A scan of the build's own (dq_docs_build, and the second round): without filters, so
+ * that the manifest keeps every result (see dq_docs_session_result). */
 static dq_code scan_round(docs_build *b, const char *const *inputs, int input_count,
                           dq_records *records, dq_scan_report *report, dq_error *err)
 {
     dq_scan_opts opts = *b->scan_opts;
     opts.inputs = inputs;
     opts.input_count = input_count;
-    opts.filter = NULL; /* see build_round1 */
+    opts.filter = NULL;
     opts.reuse = b->targets ? NULL : build_reuse;
-    pthread_mutex_init(&b->lock, NULL);
-    dq_code rc = dq_scan_run(&opts, build_consume, b, records, report, err);
-    pthread_mutex_destroy(&b->lock);
-    return rc;
+    opts.known = b->targets ? NULL : build_known;
+    return dq_scan_run(&opts, build_consume, b, records, report, err);
 }
 
-static docs_state *state_of_record(const docs_build *b, const dq_record *rec)
+/* Store order: the input, then the order the walk found entries in. */
+static int compare_states(const void *a, const void *b)
 {
-    char *key = docs_state_key(rec->input, rec->relpath);
-    size_t i;
-    bool found = key && docs_map_get(&b->cur.by_key, key, &i);
-    free(key);
-    return found ? b->cur.states[i] : NULL;
+    const docs_state *x = *(const docs_state *const *)a, *y = *(const docs_state *const *)b;
+    if (x->input != y->input)
+        return x->input < y->input ? -1 : 1;
+    return x->seq < y->seq ? -1 : x->seq > y->seq;
 }
 
-/* The records are the copies the scan kept, oldest first; those the filters take are
- * what the site shows. */
-static dq_code pick_winners(docs_build *b, const dq_records *records, dq_error *err)
+static void count_duplicate(docs_build *b, const docs_state *first, const docs_state *again)
 {
-    b->winners = malloc((records->len + 1) * sizeof(*b->winners));
-    if (!b->winners)
-        return dq_fail(err, DQ_ENOMEM, "out of memory");
-    for (size_t i = 0; i < records->len; i++) {
-        const dq_record *rec = &records->items[i];
-        docs_state *s = state_of_record(b, rec);
-        if (!s)
-            continue;
-        if (!dq_filter_match(b->scan_opts->filter, rec->checkpoint_name, rec->data_asset,
-                             rec->status, rec->run_time)) {
-            b->report->scan.filtered++;
-            continue;
+    if (first->run.content_hash == again->run.content_hash)
+        b->report.scan.duplicates++;
+    else
+        b->report.scan.conflicts++;
+}
+
+/* What the site shows: of the copies of a run_id the filters take, the first in store
+ * order (a copy the filters leave out never hides another); in a sharded build, of
+ * those, the runs of the shard's checkpoints. */
+static dq_code pick_winners(docs_build *b, dq_error *err)
+{
+    docs_state **order = malloc((b->cur.len + 1) * sizeof(*order));
+    b->winners = malloc((b->cur.len + 1) * sizeof(*b->winners));
+    docs_map first = {0};
+    dq_code rc = order && b->winners ? DQ_OK : DQ_ENOMEM;
+    if (order)
+        memcpy(order, b->cur.states, b->cur.len * sizeof(*order));
+    if (rc == DQ_OK)
+        qsort(order, b->cur.len, sizeof(*order), compare_states);
+    for (size_t i = 0; rc == DQ_OK && i < b->cur.len; i++) {
+        docs_state *s = order[i];
+        const dq_docs_run *run = &s->run;
+        size_t seen;
+        if (!dq_filter_match(b->filter, run->checkpoint, run->data_asset, run->status,
+                             run->run_time)) {
+            b->report.scan.filtered++;
+        } else if (docs_map_get(&first, run->run_id, &seen)) {
+            count_duplicate(b, order[seen], s);
+        } else if ((rc = docs_map_put(&first, run->run_id, i)) == DQ_OK && build_shows(b, run)) {
+            s->winner = true;
+            b->winners[b->winner_count++] = s;
+            rc = docs_map_put(&b->winner_by_run_id, run->run_id, b->winner_count - 1);
         }
-        s->winner = true;
-        b->winners[b->winner_count++] = s;
-        if (docs_map_put(&b->winner_by_run_id, s->run.run_id, b->winner_count - 1) != DQ_OK)
-            return dq_fail(err, DQ_ENOMEM, "out of memory");
     }
-    return DQ_OK;
+    docs_map_free(&first);
+    free(order);
+    return rc ? dq_fail(err, rc, "out of memory") : DQ_OK;
 }
 
 /* A winner whose page was neither rendered now nor before (it took over from a removed
@@ -559,73 +628,18 @@ static void publish_run_pages(docs_build *b)
         if (!s->staged) {
             if (!s->page) {
                 dq_errorf("%s: no page for run %s", s->relpath, s->run.run_id);
-                b->report->failed++;
+                b->report.failed++;
             }
             continue;
         }
         s->page = publish_page(b, staged, s);
-        b->report->rendered += s->page;
-        b->report->failed += !s->page;
+        b->report.rendered += s->page;
+        b->report.failed += !s->page;
         free(staged);
     }
 }
 
 /* ---- checkpoints ------------------------------------------------------------------------ */
-
-static int compare_runs(const void *a, const void *b)
-{
-    return docs_run_compare(*(const dq_docs_run *const *)a, *(const dq_docs_run *const *)b);
-}
-
-static int compare_checkpoints(const void *a, const void *b)
-{
-    return strcmp(((const dq_docs_checkpoint *)a)->name, ((const dq_docs_checkpoint *)b)->name);
-}
-
-static dq_code cp_push(dq_docs_checkpoint *cp, const dq_docs_run *run)
-{
-    if (cp->len == cp->cap) {
-        size_t cap = cp->cap ? cp->cap * 2 : 16;
-        const dq_docs_run **runs = realloc(cp->runs, cap * sizeof(*runs));
-        if (!runs)
-            return DQ_ENOMEM;
-        cp->runs = runs;
-        cp->cap = cap;
-    }
-    cp->runs[cp->len++] = run;
-    return DQ_OK;
-}
-
-static dq_code group_checkpoints(docs_build *b, dq_error *err)
-{
-    b->cps = calloc(b->winner_count + 1, sizeof(*b->cps));
-    if (!b->cps)
-        return dq_fail(err, DQ_ENOMEM, "out of memory");
-    for (size_t i = 0; i < b->winner_count; i++) {
-        const dq_docs_run *run = &b->winners[i]->run;
-        size_t c;
-        if (!docs_map_get(&b->cp_by_name, run->checkpoint, &c)) {
-            c = b->cp_count++;
-            b->cps[c].name = run->checkpoint;
-            b->cps[c].slug = dq_docs_slug(run->checkpoint);
-            if (!b->cps[c].slug || docs_map_put(&b->cp_by_name, run->checkpoint, c) != DQ_OK)
-                return dq_fail(err, DQ_ENOMEM, "out of memory");
-        }
-        if (cp_push(&b->cps[c], run) != DQ_OK)
-            return dq_fail(err, DQ_ENOMEM, "out of memory");
-    }
-    /* Sorting moves the entries, so the map is rebuilt from the sorted array. */
-    qsort(b->cps, b->cp_count, sizeof(*b->cps), compare_checkpoints);
-    docs_map_free(&b->cp_by_name);
-    for (size_t c = 0; c < b->cp_count; c++) {
-        qsort(b->cps[c].runs, b->cps[c].len, sizeof(*b->cps[c].runs), compare_runs);
-        if (docs_map_put(&b->cp_by_name, b->cps[c].name, c) != DQ_OK)
-            return dq_fail(err, DQ_ENOMEM, "out of memory");
-    }
-    b->report->checkpoints = b->cp_count;
-    b->report->runs = b->winner_count;
-    return DQ_OK;
-}
 
 static uint64_t run_digest(const dq_docs_run *run)
 {
@@ -667,20 +681,10 @@ static bool cp_changed(const docs_build *b, const dq_docs_checkpoint *cp)
     return sum != b->old_cps[c].sum || cp->len != b->old_cps[c].runs;
 }
 
-static dq_code write_page(docs_build *b, const char *relative, dq_docs_out *o)
+static void write_page(docs_build *b, const char *relative, dq_docs_out *o)
 {
-    dq_error err = {0};
-    char *path = site_path(b, relative);
-    dq_code rc = o->code ? dq_fail(&err, o->code, "%s: cannot be rendered: %s", relative,
-                                   dq_code_name(o->code))
-                 : !path ? dq_fail(&err, DQ_ENOMEM, "out of memory")
-                         : dq_file_write_atomic(path, o->buf.data, o->buf.len, &err);
-    if (rc) {
-        dq_errorf("%s", err.msg);
-        b->report->failed++;
-    }
-    free(path);
-    return rc;
+    if (!docs_write_page(b->opts->site_dir, relative, o))
+        b->report.failed++;
 }
 
 static void write_checkpoint_pages(docs_build *b, const dq_docs_checkpoint *cp)
@@ -710,8 +714,8 @@ static void remove_old_checkpoint_pages(docs_build *b)
     for (size_t c = 0; c < count; c++) {
         size_t now_index, keep = 0;
         if (b->old.format == b->site.format &&
-            docs_map_get(&b->cp_by_name, old[c].name, &now_index))
-            keep = docs_page_count(&b->site, b->cps[now_index].len);
+            docs_map_get(&b->groups.by_name, old[c].name, &now_index))
+            keep = docs_page_count(&b->site, b->groups.cps[now_index].len);
         char *slug = dq_docs_slug(old[c].name);
         if (!slug)
             continue;
@@ -758,9 +762,9 @@ static void remove_old_run_pages(docs_build *b)
 
 static void write_checkpoints(docs_build *b)
 {
-    for (size_t c = 0; c < b->cp_count; c++)
-        if (cp_changed(b, &b->cps[c]))
-            write_checkpoint_pages(b, &b->cps[c]);
+    for (size_t c = 0; c < b->groups.count; c++)
+        if (cp_changed(b, &b->groups.cps[c]))
+            write_checkpoint_pages(b, &b->groups.cps[c]);
     /* Run pages first, so that the folders of checkpoints that are gone are empty. */
     if (b->have_old) {
         remove_old_run_pages(b);
@@ -772,28 +776,7 @@ static void write_checkpoints(docs_build *b)
 
 static void write_root(docs_build *b)
 {
-    dq_docs_out o;
-    docs_out_init(&o);
-    char *index = dq_asprintf("index.%s", b->site.ext);
-    docs_render_index(&o, &b->site, b->cps, b->cp_count);
-    if (index)
-        write_page(b, index, &o);
-    free(index);
-    docs_out_reset(&o);
-    docs_render_trend(&o, &b->site, b->cps, b->cp_count);
-    write_page(b, "history/trend.json", &o);
-    docs_out_reset(&o);
-    docs_render_history(&o, &b->site, b->cps, b->cp_count);
-    write_page(b, "history.json", &o);
-    if (b->site.format == DQ_DOCS_HTML) {
-        docs_out_reset(&o);
-        docs_out_str(&o, docs_style_css);
-        write_page(b, "assets/style.css", &o);
-        docs_out_reset(&o);
-        docs_out_str(&o, docs_script_js);
-        write_page(b, "assets/script.js", &o);
-    }
-    docs_out_free(&o);
+    b->report.failed += docs_write_root(b->opts->site_dir, &b->site, &b->groups);
     if (b->have_old && b->old.format != b->site.format) {
         char *old_index = dq_asprintf("index.%s", dq_docs_format_ext(b->old.format));
         if (old_index)
@@ -807,27 +790,14 @@ static void write_root(docs_build *b)
     }
 }
 
-static int compare_states(const void *a, const void *b)
-{
-    const docs_state *x = *(const docs_state *const *)a, *y = *(const docs_state *const *)b;
-    if (x->input != y->input)
-        return x->input < y->input ? -1 : 1;
-    return x->seq < y->seq ? -1 : x->seq > y->seq;
-}
-
 static dq_code write_manifest(docs_build *b, dq_error *err)
 {
     qsort(b->cur.states, b->cur.len, sizeof(*b->cur.states), compare_states);
-    b->cur.fingerprint = dq_strdup(b->fingerprint);
-    b->cur.format = b->site.format;
-    b->cur.page_size = b->site.page_size;
-    if (!b->cur.fingerprint)
+    b->cur.shard_index = b->shard_index;
+    b->cur.shard_count = b->shard_count;
+    if (docs_manifest_set_site(&b->cur, b->fingerprint, &b->site) != DQ_OK)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
-    char *path = site_path(b, MANIFEST_FILE);
-    dq_code rc =
-        path ? docs_manifest_write(path, &b->cur, err) : dq_fail(err, DQ_ENOMEM, "out of memory");
-    free(path);
-    return rc;
+    return docs_manifest_write(b->manifest_path, &b->cur, err);
 }
 
 /* ---- recovering from a killed build ----------------------------------------------------- */
@@ -867,7 +837,7 @@ static void sweep_dir(sweep_state *s, const char *relative)
                 sweep_dir(s, child);
             else if (S_ISREG(st.st_mode) && sweep_ours(child) &&
                      !docs_map_get(&s->expected, child, &i) && unlink(path) == 0)
-                s->b->report->removed++;
+                s->b->report.removed++;
         }
         free(child);
         free(path);
@@ -886,6 +856,27 @@ static dq_code expect(sweep_state *s, dq_strlist *paths, char *relative)
     return rc;
 }
 
+static void sweep_checkpoint(sweep_state *s, const char *name)
+{
+    char *slug = dq_docs_slug(name);
+    char *relative = slug ? dq_asprintf("checkpoints/%s", slug) : NULL;
+    if (relative)
+        sweep_dir(s, relative);
+    free(relative);
+    free(slug);
+}
+
+/* A shard sweeps only the folders of its own checkpoints (those it shows now and those
+ * its previous build showed): the rest of the site belongs to other shards. */
+static void sweep_shard(sweep_state *s)
+{
+    const docs_build *b = s->b;
+    for (size_t c = 0; c < b->groups.count; c++)
+        sweep_checkpoint(s, b->groups.cps[c].name);
+    for (size_t c = 0; c < b->old_cp_count; c++)
+        sweep_checkpoint(s, b->old_cps[c].name);
+}
+
 /* Deletes every file of ours the site should not hold, left by a killed build. */
 static void sweep_site(docs_build *b)
 {
@@ -901,11 +892,13 @@ static void sweep_site(docs_build *b)
         rc = expect(&s, &paths,
                     dq_docs_run_path(b->site.format, b->winners[i]->run.checkpoint,
                                      b->winners[i]->run.run_id));
-    for (size_t c = 0; rc == DQ_OK && c < b->cp_count; c++)
-        for (size_t p = 0; rc == DQ_OK && p < docs_page_count(&b->site, b->cps[c].len); p++)
-            rc = expect(&s, &paths, docs_checkpoint_page_path(&b->site, b->cps[c].slug, p));
-    if (rc == DQ_OK) {
+    for (size_t c = 0; rc == DQ_OK && c < b->groups.count; c++)
+        for (size_t p = 0; rc == DQ_OK && p < docs_page_count(&b->site, b->groups.cps[c].len); p++)
+            rc = expect(&s, &paths, docs_checkpoint_page_path(&b->site, b->groups.cps[c].slug, p));
+    if (rc == DQ_OK && b->shard_count == 0) {
         sweep_dir(&s, "");
+    } else if (rc == DQ_OK) {
+        sweep_shard(&s);
     } else {
         dq_warn("%s: out of memory: files of the interrupted build may remain", b->opts->site_dir);
     }
@@ -915,87 +908,105 @@ static void sweep_site(docs_build *b)
 
 /* ---- the whole build -------------------------------------------------------------------- */
 
+/* Where the build keeps its manifest, marker and staging folder: a shard its own, so
+ * that shards can build into one site at the same time. */
+static dq_code meta_paths(docs_build *b)
+{
+    const char *site = b->opts->site_dir;
+    int i = b->shard_index, n = b->shard_count;
+    if (n == 0) {
+        b->manifest_path = dq_asprintf("%s/" DOCS_MANIFEST_FILE, site);
+        b->marker_path = dq_asprintf("%s/" MARKER_FILE, site);
+        b->staging_dir = dq_asprintf("%s/" STAGING_DIR, site);
+    } else {
+        b->manifest_path = dq_asprintf("%s/" DOCS_PARTS_DIR "/shard-%d-of-%d.jsonl", site, i, n);
+        b->marker_path = dq_asprintf("%s/" MARKER_FILE "-shard-%d-of-%d", site, i, n);
+        b->staging_dir = dq_asprintf("%s/" STAGING_DIR "-shard-%d-of-%d", site, i, n);
+    }
+    return b->manifest_path && b->marker_path && b->staging_dir ? DQ_OK : DQ_ENOMEM;
+}
+
+/* A shard keeps the pages of its own checkpoints only: the others' are not its to
+ * remove. */
+static void disown_other_shards(docs_build *b)
+{
+    for (size_t i = 0; i < b->old.len; i++) {
+        docs_state *s = b->old.states[i];
+        if (s->page && dq_shard_of(s->run.checkpoint, b->shard_count) != b->shard_index)
+            s->page = s->was_page = false;
+    }
+}
+
+/* The previous build's manifest. A shard without a part of its own yet (its first
+ * build, or a new shard count) starts from the site's full manifest, as a merge or an
+ * unsharded build left it. */
+static void read_old(docs_build *b)
+{
+    dq_error err = {0};
+    if (docs_manifest_read(b->manifest_path, &b->old, &err) != DQ_OK)
+        dq_warn("%s; rebuilding the whole site", err.msg);
+    if (b->shard_count == 0)
+        return;
+    if (!b->old.fingerprint) {
+        char *full = dq_asprintf("%s/" DOCS_MANIFEST_FILE, b->opts->site_dir);
+        if (full && docs_manifest_read(full, &b->old, &err) != DQ_OK)
+            dq_warn("%s; rebuilding the shard's pages", err.msg);
+        free(full);
+        /* Its lines are in another file than the part to be written. */
+        for (size_t i = 0; i < b->old.len; i++)
+            b->old.states[i]->line_at = -1;
+    }
+    disown_other_shards(b);
+}
+
 static dq_code build_prepare(docs_build *b, dq_error *err)
 {
     dq_code rc = site_init(b, err);
     if (rc)
         return rc;
-    char *marker = site_path(b, MARKER_FILE), *manifest = site_path(b, MANIFEST_FILE);
-    char *staging = site_path(b, STAGING_DIR), *manifest_tmp = NULL;
-    if (!marker || !manifest || !staging) {
-        rc = dq_fail(err, DQ_ENOMEM, "out of memory");
-        goto out;
-    }
-    b->recovering = access(marker, F_OK) == 0;
-    dq_error manifest_err = {0};
-    if (docs_manifest_read(manifest, &b->old, &manifest_err) != DQ_OK)
-        dq_warn("%s; rebuilding the whole site", manifest_err.msg);
+    if (meta_paths(b) != DQ_OK)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    b->site_existed = access(b->opts->site_dir, F_OK) == 0;
+    b->recovering = access(b->marker_path, F_OK) == 0;
+    read_old(b);
     b->have_old = b->old.fingerprint != NULL;
-    if (old_digests(b) != DQ_OK) {
-        rc = dq_fail(err, DQ_ENOMEM, "out of memory");
-        goto out;
-    }
+    if (old_digests(b) != DQ_OK)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->reuse = b->have_old && !b->opts->full && !b->recovering &&
                strcmp(b->old.fingerprint, b->fingerprint) == 0;
     if (b->recovering)
         dq_note("%s: the previous build was interrupted; rebuilding the whole site",
                 b->opts->site_dir);
-    b->report->incremental = b->reuse;
-    if ((rc = dq_mkdirs(staging, err)) != DQ_OK)
-        goto out;
+    b->report.incremental = b->reuse;
+    char *manifest_dir = dq_strdup(b->manifest_path);
+    if (!manifest_dir)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    strrchr(manifest_dir, '/')[0] = '\0';
+    rc = dq_mkdirs(manifest_dir, err);
+    free(manifest_dir);
+    if (rc == DQ_OK)
+        rc = dq_mkdirs(b->staging_dir, err);
+    if (rc)
+        return rc;
     /* What a killed build may have left in the way. */
-    empty_dir(staging);
-    manifest_tmp = dq_asprintf("%s.tmp", manifest);
+    empty_dir(b->staging_dir);
+    char *manifest_tmp = dq_asprintf("%s.tmp", b->manifest_path);
     if (manifest_tmp)
         unlink(manifest_tmp);
-    rc = dq_file_write_atomic(marker, "building\n", 9, err);
-out:
-    free(marker);
-    free(manifest);
     free(manifest_tmp);
-    free(staging);
-    return rc;
-}
-
-static dq_code build_scan(docs_build *b, dq_error *err)
-{
-    dq_records records;
-    b->round = 1;
-    dq_code rc = scan_round(b, b->scan_opts->inputs, b->scan_opts->input_count, &records,
-                            &b->report->scan, err);
-    b->report->scan.filtered = 0;
-    if (rc == DQ_OK)
-        rc = pick_winners(b, &records, err);
-    b->report->scan.selected = b->winner_count;
-    dq_records_free(&records);
-    if (rc == DQ_OK)
-        rc = render_missing(b, err);
-    return rc;
-}
-
-static void site_now(docs_build *b)
-{
-    if (b->site.generated_at)
-        return;
-    for (size_t i = 0; i < b->winner_count; i++)
-        if (i == 0 || b->winners[i]->run.run_time > b->site.now)
-            b->site.now = b->winners[i]->run.run_time;
+    return dq_file_write_atomic(b->marker_path, "building\n", 9, err);
 }
 
 /* Empties and removes the staging directory, and the marker unless keep_marker. */
 static dq_code drop_staging(docs_build *b, bool keep_marker, dq_error *err)
 {
-    char *marker = site_path(b, MARKER_FILE), *staging = site_path(b, STAGING_DIR);
-    dq_code rc = marker && staging ? DQ_OK : dq_fail(err, DQ_ENOMEM, "out of memory");
-    if (staging) {
-        empty_dir(staging);
-        rmdir(staging);
-    }
-    if (rc == DQ_OK && !keep_marker && unlink(marker) != 0 && errno != ENOENT)
-        rc = dq_fail(err, DQ_EIO, "%s: cannot remove: %s", marker, strerror(errno));
-    free(marker);
-    free(staging);
-    return rc;
+    if (!b->marker_path || !b->staging_dir)
+        return DQ_OK; /* nothing was made */
+    empty_dir(b->staging_dir);
+    rmdir(b->staging_dir);
+    if (!keep_marker && unlink(b->marker_path) != 0 && errno != ENOENT)
+        return dq_fail(err, DQ_EIO, "%s: cannot remove: %s", b->marker_path, strerror(errno));
+    return DQ_OK;
 }
 
 static dq_code build_finish(docs_build *b, dq_error *err)
@@ -1005,21 +1016,23 @@ static dq_code build_finish(docs_build *b, dq_error *err)
     return drop_staging(b, false, err);
 }
 
-/* The scan failed before the site was touched: drop what was staged. A marker that
- * stood before this build stays, as that build's leftovers are still there. */
+/* A build that stops before the site was touched drops what it staged, and the folders
+ * it made for nothing. A marker that stood before this build stays, as that build's
+ * leftovers are still there; so does one standing over pages already moved. */
 static void build_abort(docs_build *b)
 {
-    drop_staging(b, b->recovering, NULL);
+    drop_staging(b, b->recovering || b->touched, NULL);
+    if (b->touched)
+        return;
+    remove_dir_if_empty(b, DOCS_PARTS_DIR);
+    remove_dir_if_empty(b, META_DIR);
+    if (!b->site_existed)
+        rmdir(b->opts->site_dir);
 }
 
 static void build_free(docs_build *b)
 {
-    for (size_t c = 0; c < b->cp_count; c++) {
-        free(b->cps[c].slug);
-        free(b->cps[c].runs);
-    }
-    free(b->cps);
-    docs_map_free(&b->cp_by_name);
+    docs_groups_free(&b->groups);
     docs_map_free(&b->winner_by_run_id);
     for (size_t i = 0; i < b->spare_count; i++) {
         docs_out_free(b->spare[i]);
@@ -1035,31 +1048,107 @@ static void build_free(docs_build *b)
     docs_manifest_free(&b->cur);
     docs_manifest_free(&b->old);
     free(b->fingerprint);
+    free(b->manifest_path);
+    free(b->marker_path);
+    free(b->staging_dir);
     free((char *)b->site.base_url);
+}
+
+/* ---- the session ------------------------------------------------------------------------ */
+
+/* The filters without the shard, and the shard on its own. */
+static void session_filter(docs_build *b)
+{
+    const dq_filter *f = b->scan_opts->filter;
+    if (!f)
+        return;
+    b->filter_unsharded = *f; /* a shallow copy: it is never freed */
+    b->filter_unsharded.shard_count = 0;
+    b->filter = &b->filter_unsharded;
+    b->shard_index = f->shard_count > 0 ? f->shard_index : 0;
+    b->shard_count = f->shard_count > 0 ? f->shard_count : 0;
+}
+
+dq_code dq_docs_session_open(const dq_docs_opts *opts, const dq_scan_opts *scan,
+                             dq_docs_session **out, dq_error *err)
+{
+    *out = NULL;
+    docs_build *b = calloc(1, sizeof(*b));
+    if (!b)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    b->scan_opts = scan;
+    b->opts = opts;
+    b->round = 1;
+    pthread_mutex_init(&b->lock, NULL);
+    session_filter(b);
+    dq_code rc = build_prepare(b, err);
+    if (rc) {
+        dq_docs_session_free(b);
+        return rc;
+    }
+    *out = b;
+    return DQ_OK;
+}
+
+dq_code dq_docs_session_finish(dq_docs_session *b, const dq_scan_report *scan,
+                               dq_docs_report *report, dq_error *err)
+{
+    b->report.scan = *scan;
+    /* Counted again over the summaries: the build's filters apply there. */
+    b->report.scan.filtered = b->report.scan.duplicates = b->report.scan.conflicts = 0;
+    dq_code rc = pick_winners(b, err);
+    b->report.scan.selected = b->winner_count;
+    if (rc == DQ_OK)
+        rc = render_missing(b, err);
+    if (rc == DQ_OK) {
+        b->touched = true;
+        publish_run_pages(b);
+        if (docs_groups_make(&b->groups, b->winners, b->winner_count) != DQ_OK)
+            rc = dq_fail(err, DQ_ENOMEM, "out of memory");
+    }
+    if (rc == DQ_OK) {
+        b->report.checkpoints = b->groups.count;
+        b->report.runs = b->winner_count;
+        docs_site_set_now(&b->site, b->winners, b->winner_count);
+        write_checkpoints(b);
+        if (b->shard_count == 0)
+            write_root(b); /* a sharded build's are drawn by the merge */
+        rc = write_manifest(b, err);
+    }
+    if (rc == DQ_OK)
+        rc = build_finish(b, err);
+    b->finished = rc == DQ_OK;
+    *report = b->report;
+    return rc;
+}
+
+void dq_docs_session_free(dq_docs_session *b)
+{
+    if (!b)
+        return;
+    if (!b->finished)
+        build_abort(b);
+    build_free(b);
+    pthread_mutex_destroy(&b->lock);
+    free(b);
 }
 
 dq_code dq_docs_build(const dq_scan_opts *scan, const dq_docs_opts *opts, dq_docs_report *report,
                       dq_error *err)
 {
     memset(report, 0, sizeof(*report));
-    docs_build b = {.scan_opts = scan, .opts = opts, .report = report};
-    dq_code rc = build_prepare(&b, err);
-    if (rc == DQ_OK && (rc = build_scan(&b, err)) != DQ_OK)
-        build_abort(&b);
-    if (rc == DQ_OK) {
-        publish_run_pages(&b);
-        rc = group_checkpoints(&b, err);
-    }
-    if (rc == DQ_OK) {
-        site_now(&b);
-        write_checkpoints(&b);
-    }
-    if (rc == DQ_OK) {
-        write_root(&b);
-        rc = write_manifest(&b, err);
-    }
+    dq_docs_session *b;
+    dq_code rc = dq_docs_session_open(opts, scan, &b, err);
+    if (rc)
+        return rc;
+    dq_records records;
+    dq_scan_report scanned;
+    rc = scan_round(b, scan->inputs, scan->input_count, &records, &scanned, err);
+    dq_records_free(&records);
     if (rc == DQ_OK)
-        rc = build_finish(&b, err);
-    build_free(&b);
+        rc = dq_docs_session_finish(b, &scanned, report, err);
+    else
+        report->scan = scanned;
+    dq_docs_session_free(b);
     return rc;
 }

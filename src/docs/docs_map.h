@@ -16,6 +16,10 @@ dq_code docs_map_put(docs_map *m, const char *key, size_t value); /* replaces */
 bool docs_map_get(const docs_map *m, const char *key, size_t *value);
 void docs_map_free(docs_map *m);
 
+#define DOCS_META_DIR ".dqbatch"
+#define DOCS_MANIFEST_FILE DOCS_META_DIR "/manifest.jsonl"
+#define DOCS_PARTS_DIR DOCS_META_DIR "/parts" /* the partial manifests of a sharded build */
+
 /* What the site knows of one stored result: where it was, its size and mtime (so an
  * unchanged file is never read again), its run summary, and whether the run page on
  * disk was rendered from it. */
@@ -27,6 +31,7 @@ typedef struct docs_state {
     uint64_t seq;
     int64_t size;
     int64_t mtime;
+    char *etag; /* an object's ETag, or NULL */
     dq_docs_run run;
     bool page;       /* the run page on disk was rendered from this content */
     bool was_page;   /* page, as the previous build left it */
@@ -46,6 +51,14 @@ typedef struct docs_manifest {
     char *fingerprint;
     dq_docs_format format;
     int page_size;
+    /* What the pages drawn from summaries alone need besides the summaries, so that the
+     * parts of a sharded build can be merged without any other setting. */
+    int history;
+    char *site_name;
+    char *base_url;     /* or NULL */
+    char *generated_at; /* or NULL */
+    int shard_index;    /* a partial manifest's shard; shard_count 0 in a full one */
+    int shard_count;
     docs_state **states;
     size_t len;
     size_t cap;
@@ -53,6 +66,8 @@ typedef struct docs_manifest {
 } docs_manifest;
 
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s);
+/* Takes the header of a site's options (the strings are copied). */
+dq_code docs_manifest_set_site(docs_manifest *m, const char *fingerprint, const dq_docs_site *site);
 /* Reads path; a missing file is an empty manifest (DQ_OK), a damaged one an error. */
 dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err);
 /* Writes the manifest to path (atomically), states in the order given. A state read from
@@ -60,6 +75,25 @@ dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err);
  * never has to be held in memory. */
 dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *err);
 void docs_manifest_free(docs_manifest *m);
+/* ---- what a build and a merge share: the checkpoints and the files at the root ------- */
+
+/* The runs a site shows, grouped by checkpoint: checkpoints by name, runs oldest first. */
+typedef struct docs_groups {
+    dq_docs_checkpoint *cps;
+    size_t count;
+    docs_map by_name;
+} docs_groups;
+
+dq_code docs_groups_make(docs_groups *g, docs_state *const *shown, size_t count);
+void docs_groups_free(docs_groups *g);
+/* "now" without --generated-at: the newest run's time. */
+void docs_site_set_now(dq_docs_site *site, docs_state *const *shown, size_t count);
+/* Writes a rendered page atomically at site_dir/relative; false after reporting why. */
+bool docs_write_page(const char *site_dir, const char *relative, const dq_docs_out *o);
+/* index, history/trend.json, history.json and, for HTML, the assets. Returns how many
+ * could not be written (each reported). */
+size_t docs_write_root(const char *site_dir, const dq_docs_site *site, const docs_groups *g);
+
 /* One entry line as docs_manifest_render writes it, read without a JSON tree; NULL when
  * the line has any other shape (the caller then parses it as JSON). */
 docs_state *docs_manifest_fast_line(const char *line, size_t len);

@@ -42,6 +42,7 @@ void docs_state_free(docs_state *s)
     free(s->key);
     free(s->relpath);
     free(s->file);
+    free(s->etag);
     docs_run_free(&s->run);
     free(s);
 }
@@ -68,19 +69,26 @@ void docs_manifest_free(docs_manifest *m)
         docs_state_free(m->states[i]);
     free(m->states);
     free(m->fingerprint);
+    free(m->site_name);
+    free(m->base_url);
+    free(m->generated_at);
     docs_map_free(&m->by_key);
     memset(m, 0, sizeof(*m));
 }
 
-static void render_header(dq_docs_out *o, const docs_manifest *m)
+dq_code docs_manifest_set_site(docs_manifest *m, const char *fingerprint, const dq_docs_site *site)
 {
-    docs_out_printf(o, "{\"dqbatch_docs_manifest\": %d, \"fingerprint\": ", MANIFEST_VERSION);
-    docs_out_json_string(o, m->fingerprint, false);
-    docs_out_printf(o, ", \"format\": \"%s\", \"page_size\": %d, \"stats\": [",
-                    dq_docs_format_ext(m->format), m->page_size);
-    for (size_t i = 0; stat_fields[i]; i++)
-        docs_out_printf(o, "%s\"%s\"", i ? ", " : "", stat_fields[i]);
-    docs_out_str(o, "]}\n");
+    m->fingerprint = dq_strdup(fingerprint);
+    m->format = site->format;
+    m->page_size = site->page_size;
+    m->history = site->history;
+    m->site_name = dq_strdup(site->site_name);
+    m->base_url = site->base_url ? dq_strdup(site->base_url) : NULL;
+    m->generated_at = site->generated_at ? dq_strdup(site->generated_at) : NULL;
+    if (!m->fingerprint || !m->site_name || (site->base_url && !m->base_url) ||
+        (site->generated_at && !m->generated_at))
+        return DQ_ENOMEM;
+    return DQ_OK;
 }
 
 static void render_optional(dq_docs_out *o, const char *key, const char *value)
@@ -92,14 +100,37 @@ static void render_optional(dq_docs_out *o, const char *key, const char *value)
         docs_out_str(o, "null");
 }
 
+static void render_header(dq_docs_out *o, const docs_manifest *m)
+{
+    docs_out_printf(o, "{\"dqbatch_docs_manifest\": %d, \"fingerprint\": ", MANIFEST_VERSION);
+    docs_out_json_string(o, m->fingerprint, false);
+    docs_out_printf(o, ", \"format\": \"%s\", \"page_size\": %d, \"history\": %d",
+                    dq_docs_format_ext(m->format), m->page_size, m->history);
+    render_optional(o, "site_name", m->site_name);
+    render_optional(o, "base_url", m->base_url);
+    render_optional(o, "generated_at", m->generated_at);
+    if (m->shard_count > 0)
+        docs_out_printf(o, ", \"shard\": [%d, %d]", m->shard_index, m->shard_count);
+    docs_out_str(o, ", \"stats\": [");
+    for (size_t i = 0; stat_fields[i]; i++)
+        docs_out_printf(o, "%s\"%s\"", i ? ", " : "", stat_fields[i]);
+    docs_out_str(o, "]}\n");
+}
+
 static void render_state(dq_docs_out *o, const docs_state *s)
 {
     const dq_docs_run *r = &s->run;
     const dq_stats *st = &r->stats;
     docs_out_printf(o, "{\"input\": %d, \"path\": ", s->input);
     docs_out_json_string(o, s->relpath, false);
-    docs_out_printf(o, ", \"size\": %lld, \"mtime\": %lld, \"page\": %s, \"run_id\": ",
-                    (long long)s->size, (long long)s->mtime, s->page ? "true" : "false");
+    docs_out_printf(o, ", \"size\": %lld, \"mtime\": %lld, ", (long long)s->size,
+                    (long long)s->mtime);
+    if (s->etag) {
+        docs_out_str(o, "\"etag\": ");
+        docs_out_json_string(o, s->etag, false);
+        docs_out_str(o, ", ");
+    }
+    docs_out_printf(o, "\"page\": %s, \"run_id\": ", s->page ? "true" : "false");
     docs_out_json_string(o, r->run_id, false);
     docs_out_str(o, ", \"checkpoint\": ");
     docs_out_json_string(o, r->checkpoint, false);
@@ -293,7 +324,8 @@ static docs_state *read_state(const cJSON *o)
         return NULL;
     bool ok = read_int(o, "input", &input) && input >= 0 && input < 1 << 20 &&
               read_string(o, "path", false, &s->relpath) && read_int(o, "size", &s->size) &&
-              read_int(o, "mtime", &s->mtime) && read_run(o, &s->run);
+              read_int(o, "mtime", &s->mtime) && read_string(o, "etag", true, &s->etag) &&
+              read_run(o, &s->run);
     s->input = (int)input;
     s->page = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "page"));
     if (ok)
@@ -305,18 +337,40 @@ static docs_state *read_state(const cJSON *o)
     return s;
 }
 
+static dq_code read_shard(const cJSON *o, docs_manifest *m, const char *path, dq_error *err)
+{
+    const cJSON *shard = cJSON_GetObjectItemCaseSensitive(o, "shard");
+    if (!shard)
+        return DQ_OK;
+    const cJSON *index = cJSON_GetArrayItem(shard, 0), *count = cJSON_GetArrayItem(shard, 1);
+    if (!cJSON_IsArray(shard) || cJSON_GetArraySize(shard) != 2 || !cJSON_IsNumber(index) ||
+        !cJSON_IsNumber(count) || count->valuedouble < 1 || count->valuedouble > 1000000 ||
+        index->valuedouble < 0 || index->valuedouble >= count->valuedouble)
+        return dq_fail(err, DQ_EFORMAT, "%s: \"shard\" is not [index, count]", path);
+    m->shard_index = (int)index->valuedouble;
+    m->shard_count = (int)count->valuedouble;
+    return DQ_OK;
+}
+
 static dq_code read_header(const cJSON *o, docs_manifest *m, const char *path, dq_error *err)
 {
     const cJSON *version = field(o, "dqbatch_docs_manifest", cJSON_Number);
     const char *format = cJSON_GetStringValue(field(o, "format", cJSON_String));
-    int64_t page_size = 0;
+    int64_t page_size = 0, history = 0;
     if (!version || version->valuedouble != MANIFEST_VERSION || !format ||
         dq_docs_format_parse(format, &m->format, NULL) != DQ_OK ||
-        !read_int(o, "page_size", &page_size) || page_size < 1 ||
+        !read_int(o, "page_size", &page_size) || page_size < 1 || page_size > 1000000 ||
         !read_string(o, "fingerprint", false, &m->fingerprint))
         return dq_fail(err, DQ_EFORMAT, "%s: not a manifest of version %d", path, MANIFEST_VERSION);
     m->page_size = (int)page_size;
-    return DQ_OK;
+    /* The site's options, which older manifests lack (only a merge needs them). */
+    if (read_int(o, "history", &history) && history >= 1 && history <= 1000000)
+        m->history = (int)history;
+    if (!read_string(o, "site_name", true, &m->site_name) ||
+        !read_string(o, "base_url", true, &m->base_url) ||
+        !read_string(o, "generated_at", true, &m->generated_at))
+        return dq_fail(err, DQ_EFORMAT, "%s: the site's options are damaged", path);
+    return read_shard(o, m, path, err);
 }
 
 static dq_code add_state(docs_manifest *m, docs_state *s, const char *line, size_t len, int64_t at,

@@ -231,6 +231,10 @@ docs_state *docs_manifest_fast_line(const char *line, size_t len)
     s->size = read_integer(&c);
     expect(&c, ", \"mtime\": ");
     s->mtime = read_integer(&c);
+    if (peek(&c, ", \"etag\": ")) {
+        expect(&c, ", \"etag\": ");
+        s->etag = read_string(&c, &b);
+    }
     expect(&c, ", \"page\": ");
     s->page = peek(&c, "true");
     expect(&c, s->page ? "true" : "false");
