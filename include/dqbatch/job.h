@@ -32,7 +32,7 @@ typedef struct dq_job_docs {
     dq_filter select; /* narrows the results the site shows; empty: all of them */
 } dq_job_docs;
 
-typedef struct dq_job {
+typedef struct dq_job_file {
     char *path;
     dq_strlist stores;
     dq_filter select; /* which results get the actions */
@@ -46,18 +46,18 @@ typedef struct dq_job {
     char *report;            /* or NULL */
     int jobs;                /* 0: one per core */
     size_t max_result_bytes; /* 0: the default */
-} dq_job;
+} dq_job_file;
 
 /* Reads and checks a job file. Every problem found is added to problems (when not NULL)
  * as "file:line: key: what"; the return is DQ_ECONFIG when there was any. A job needs
  * at least one store, and docs or actions (or both). */
-dq_code dq_job_load(const char *path, dq_job *out, dq_strlist *problems, dq_error *err);
-dq_code dq_job_parse(const char *name, const char *text, size_t len, dq_job *out,
-                     dq_strlist *problems, dq_error *err);
-void dq_job_free(dq_job *job);
+dq_code dq_job_file_load(const char *path, dq_job_file *out, dq_strlist *problems, dq_error *err);
+dq_code dq_job_file_parse(const char *name, const char *text, size_t len, dq_job_file *out,
+                          dq_strlist *problems, dq_error *err);
+void dq_job_file_free(dq_job_file *job);
 
 /* Whether a parsed YAML/JSON file looks like a job (it has stores:), for check-config,
  * which takes action configs and job files alike. */
-bool dq_job_text_is_job(const char *name, const char *text, size_t len);
+bool dq_job_file_detect(const char *name, const char *text, size_t len);
 
 #endif

@@ -62,7 +62,7 @@ static bool check_config_action_file(const char *path)
     return true;
 }
 
-static void check_config_describe_job(const dq_job *job)
+static void check_config_describe_job(const dq_job_file *job)
 {
     printf("%s: job over %zu store%s\n", job->path, job->stores.len,
            job->stores.len == 1 ? "" : "s");
@@ -81,16 +81,16 @@ static void check_config_describe_job(const dq_job *job)
 
 static bool check_config_job_file(const char *path)
 {
-    dq_job job;
+    dq_job_file job;
     dq_strlist problems = {0};
     dq_error err = {0};
-    dq_code rc = dq_job_load(path, &job, &problems, &err);
+    dq_code rc = dq_job_file_load(path, &job, &problems, &err);
     check_config_print_problems(&problems, rc, &err, path);
     dq_strlist_free(&problems);
     if (rc)
         return false;
     check_config_describe_job(&job);
-    dq_job_free(&job);
+    dq_job_file_free(&job);
     return true;
 }
 
@@ -101,7 +101,7 @@ static bool check_config_one(const char *path)
     dq_error err = {0};
     dq_buf_init(&text, (size_t)16 << 20);
     bool job = dq_file_read(path, (size_t)16 << 20, &text, &err) == DQ_OK &&
-               dq_job_text_is_job(path, dq_buf_str(&text), text.len);
+               dq_job_file_detect(path, dq_buf_str(&text), text.len);
     dq_buf_free(&text);
     return job ? check_config_job_file(path) : check_config_action_file(path);
 }

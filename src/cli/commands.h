@@ -14,5 +14,6 @@ int cmd_restore(int argc, char **argv);
 int cmd_docs(int argc, char **argv);
 int cmd_notify(int argc, char **argv);
 int cmd_check_config(int argc, char **argv);
+int cmd_run(int argc, char **argv);
 
 #endif

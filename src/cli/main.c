@@ -10,6 +10,7 @@ static const dq_command commands[] = {
     {"restore", cmd_restore, "write the selected results as a truthound store or archive"},
     {"docs", cmd_docs, "build or update the data docs site"},
     {"notify", cmd_notify, "run the actions of a config over the selected results"},
+    {"run", cmd_run, "run a job file: docs and actions in one pass over the stores"},
     {"check-config", cmd_check_config, "check a config or job file and send nothing"},
 };
 

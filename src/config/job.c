@@ -15,7 +15,7 @@ typedef struct job_loader {
     const char *name;
     char *dir; /* the job file's folder: relative paths in it are taken from there */
     config_tree tree;
-    dq_job *job;
+    dq_job_file *job;
     dq_strlist problems;
     bool out_of_memory;
 } job_loader;
@@ -275,7 +275,7 @@ static void job_take_config_problems(job_loader *l, dq_strlist *problems, dq_cod
 
 static void job_actions(job_loader *l, cJSON *node)
 {
-    dq_job *job = l->job;
+    dq_job_file *job = l->job;
     dq_strlist problems = {0};
     dq_error err = {0};
     dq_code rc;
@@ -299,7 +299,7 @@ static void job_actions(job_loader *l, cJSON *node)
 
 static void job_key(job_loader *l, cJSON *c)
 {
-    dq_job *job = l->job;
+    dq_job_file *job = l->job;
     long long n;
     if (!strcmp(c->string, "stores"))
         job_add_strings(l, c, "stores", true, &job->stores);
@@ -359,8 +359,8 @@ static char *job_dir_of(const char *path)
     return dir;
 }
 
-dq_code dq_job_parse(const char *name, const char *text, size_t len, dq_job *out,
-                     dq_strlist *problems, dq_error *err)
+dq_code dq_job_file_parse(const char *name, const char *text, size_t len, dq_job_file *out,
+                          dq_strlist *problems, dq_error *err)
 {
     memset(out, 0, sizeof *out);
     job_loader l;
@@ -393,11 +393,11 @@ dq_code dq_job_parse(const char *name, const char *text, size_t len, dq_job *out
                      l.problems.len - 1);
     dq_strlist_free(&l.problems);
     if (rc)
-        dq_job_free(out);
+        dq_job_file_free(out);
     return rc;
 }
 
-dq_code dq_job_load(const char *path, dq_job *out, dq_strlist *problems, dq_error *err)
+dq_code dq_job_file_load(const char *path, dq_job_file *out, dq_strlist *problems, dq_error *err)
 {
     dq_buf text;
     dq_buf_init(&text, JOB_MAX_BYTES);
@@ -409,12 +409,12 @@ dq_code dq_job_load(const char *path, dq_job *out, dq_strlist *problems, dq_erro
         dq_buf_free(&text);
         return rc == DQ_ENOMEM ? rc : DQ_ECONFIG;
     }
-    rc = dq_job_parse(path, dq_buf_str(&text), text.len, out, problems, err);
+    rc = dq_job_file_parse(path, dq_buf_str(&text), text.len, out, problems, err);
     dq_buf_free(&text);
     return rc;
 }
 
-void dq_job_free(dq_job *job)
+void dq_job_file_free(dq_job_file *job)
 {
     free(job->path);
     dq_strlist_free(&job->stores);
@@ -431,7 +431,7 @@ void dq_job_free(dq_job *job)
     memset(job, 0, sizeof *job);
 }
 
-bool dq_job_text_is_job(const char *name, const char *text, size_t len)
+bool dq_job_file_detect(const char *name, const char *text, size_t len)
 {
     config_tree tree;
     dq_error err = {0};

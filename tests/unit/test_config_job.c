@@ -7,11 +7,11 @@
 #include "dqbatch/job.h"
 #include "dqtest.h"
 
-static void job_ok(const char *name, const char *text, dq_job *job)
+static void job_ok(const char *name, const char *text, dq_job_file *job)
 {
     dq_strlist problems = {0};
     dq_error err = {0};
-    dq_code rc = dq_job_parse(name, text, strlen(text), job, &problems, &err);
+    dq_code rc = dq_job_file_parse(name, text, strlen(text), job, &problems, &err);
     ck_assert_msg(rc == DQ_OK, "%s", err.msg);
     ck_assert_int_eq(problems.len, 0);
     dq_strlist_free(&problems);
@@ -20,10 +20,10 @@ static void job_ok(const char *name, const char *text, dq_job *job)
 /* Every problem of a bad job, one per line. */
 static char *job_problems(const char *text)
 {
-    dq_job job;
+    dq_job_file job;
     dq_strlist problems = {0};
     dq_error err = {0};
-    dq_code rc = dq_job_parse("/jobs/bad.yaml", text, strlen(text), &job, &problems, &err);
+    dq_code rc = dq_job_file_parse("/jobs/bad.yaml", text, strlen(text), &job, &problems, &err);
     ck_assert_int_eq(rc, DQ_ECONFIG);
     ck_assert(problems.len > 0);
     dq_buf all;
@@ -71,7 +71,7 @@ START_TEST(test_full_yaml_job)
                        "report: /var/log/report.json\n"
                        "jobs: 3\n"
                        "max_result_bytes: 1048576\n";
-    dq_job job;
+    dq_job_file job;
     job_ok("/jobs/nightly.yaml", text, &job);
     ck_assert_int_eq(job.stores.len, 3);
     ck_assert_str_eq(job.stores.items[0], "/jobs/store");
@@ -96,7 +96,7 @@ START_TEST(test_full_yaml_job)
     ck_assert_str_eq(job.report, "/var/log/report.json");
     ck_assert_int_eq(job.jobs, 3);
     ck_assert_uint_eq(job.max_result_bytes, 1048576);
-    dq_job_free(&job);
+    dq_job_file_free(&job);
 }
 END_TEST
 
@@ -112,17 +112,17 @@ START_TEST(test_json_job_with_actions_file)
     char *job_path = NULL;
     ck_assert(asprintf(&job_path, "%s/job.json", dir) > 0);
     dqtest_write(dir, "job.json", text, strlen(text));
-    dq_job job;
+    dq_job_file job;
     dq_strlist problems = {0};
     dq_error err = {0};
-    ck_assert_msg(dq_job_load(job_path, &job, &problems, &err) == DQ_OK, "%s", err.msg);
+    ck_assert_msg(dq_job_file_load(job_path, &job, &problems, &err) == DQ_OK, "%s", err.msg);
     ck_assert(job.has_actions && job.actions.truthound_form);
     ck_assert_int_eq(job.actions.count, 1);
     ck_assert(strstr(job.actions_file, "/conf/truthound.yaml") != NULL);
     ck_assert_ptr_null(job.docs.site);
-    ck_assert(dq_job_text_is_job("job.json", text, strlen(text)));
-    ck_assert(!dq_job_text_is_job("truthound.yaml", config, strlen(config)));
-    dq_job_free(&job);
+    ck_assert(dq_job_file_detect("job.json", text, strlen(text)));
+    ck_assert(!dq_job_file_detect("truthound.yaml", config, strlen(config)));
+    dq_job_file_free(&job);
     dq_strlist_free(&problems);
     free(job_path);
     dqtest_rmrf(dir);
