@@ -40,7 +40,7 @@ static dq_code list_site_parts(const char *site, dq_strlist *files, dq_error *er
     DIR *d = dir ? opendir(dir) : NULL;
     if (!d) {
         dq_code rc =
-            dir ? dq_fail(err, DQ_EIO, "%s: no partial manifests: %s", site, strerror(errno))
+            dir ? dq_fail(err, DQ_EUSAGE, "%s: no partial manifests: %s", site, strerror(errno))
                 : dq_fail(err, DQ_ENOMEM, "out of memory");
         free(dir);
         return rc;

@@ -112,7 +112,14 @@ void docs_test_write_result(const char *dir, const char *relative, const docs_te
 void docs_test_build(const char *const *inputs, int count, const char *site, int jobs,
                      const dq_docs_opts *extra, dq_docs_report *report)
 {
-    dq_scan_opts scan = {.inputs = inputs, .input_count = count, .jobs = jobs};
+    docs_test_build_filtered(inputs, count, site, jobs, extra, NULL, report);
+}
+
+void docs_test_build_filtered(const char *const *inputs, int count, const char *site, int jobs,
+                              const dq_docs_opts *extra, const dq_filter *filter,
+                              dq_docs_report *report)
+{
+    dq_scan_opts scan = {.inputs = inputs, .input_count = count, .jobs = jobs, .filter = filter};
     dq_docs_opts opts = {0};
     if (extra)
         opts = *extra;

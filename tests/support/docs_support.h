@@ -28,6 +28,11 @@ void docs_test_write_result(const char *dir, const char *relative, const docs_te
 void docs_test_build(const char *const *inputs, int count, const char *site, int jobs,
                      const dq_docs_opts *extra, dq_docs_report *report);
 
+/* The same with filters (a shard among them). */
+void docs_test_build_filtered(const char *const *inputs, int count, const char *site, int jobs,
+                              const dq_docs_opts *extra, const dq_filter *filter,
+                              dq_docs_report *report);
+
 /* NULL when the two trees hold the same files with the same bytes, else what differs
  * (owned). */
 char *docs_test_diff_trees(const char *a, const char *b);
