@@ -131,6 +131,19 @@ printf 'stores: [store]\nactions:\n  - {type: slack, webhook_url: "http://x/y", 
 check "an inline action's problem names its line" contains "$WORK/bad2.err" "bad2.yaml:3: notify_on:"
 expect_status 2 "a job without a store file is refused" "$DQ_BIN" run "$WORK/missing.yaml"
 
+# The examples stay valid job files.
+: "${DQ_SOURCE_DIR:?}"
+check "examples/nightly.yaml is a valid job" \
+    env SLACK_WEBHOOK_URL=https://hooks.slack.com/services/T0/B0/X PAGERDUTY_ROUTING_KEY=R0 \
+    "$DQ_BIN" check-config "$DQ_SOURCE_DIR/examples/nightly.yaml"
+$PY -c 'import yaml,sys; print(next(yaml.safe_load_all(open(sys.argv[1])))["data"]["nightly.yaml"])' \
+    "$DQ_SOURCE_DIR/examples/k8s-indexed-job.yaml" > "$WORK/k8s-job.yaml"
+printf 'checkpoints:\n- name: orders\n  actions: [{type: webhook, url: "http://x/y"}]\n' \
+    > "$WORK/checkpoints.yaml"
+sed -i "s|/etc/truthound/checkpoints.yaml|$WORK/checkpoints.yaml|" "$WORK/k8s-job.yaml"
+check "the Kubernetes example's job file is valid" \
+    env JOB_COMPLETION_INDEX=0 "$DQ_BIN" check-config "$WORK/k8s-job.yaml"
+
 # The shard from a batch engine's environment (a job with actions only: sharded docs
 # write partial manifests, which docs_shards.sh tests).
 cat > "$WORK/actions_only.yaml" <<'YAML'
