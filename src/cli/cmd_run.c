@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "commands.h"
 #include "dqbatch/docs.h"
@@ -210,8 +211,19 @@ typedef struct run_outcome {
     dq_notify_report notify;
     size_t read;
     size_t read_for_notify;
+    /* Seconds of each stage, for the report (benchmarks read them; tests do not). */
+    double scan_seconds;   /* reading, decoding, rendering, submitting */
+    double docs_seconds;   /* the site's closing work */
+    double notify_seconds; /* waiting for the last requests */
     int status;
 } run_outcome;
+
+static double run_clock(void)
+{
+    struct timespec ts;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    return (double)ts.tv_sec + (double)ts.tv_nsec / 1e9;
+}
 
 static void run_json_count(cJSON *o, const char *key, size_t n)
 {
@@ -299,6 +311,14 @@ static dq_code run_write_report(const char *path, const dq_job_file *job, const 
         cJSON_AddItemToObject(root, "docs", run_json_docs(job, &out->docs));
     if (run->notify)
         cJSON_AddItemToObject(root, "notifications", run_json_notify(run->notify, &out->notify));
+    cJSON *seconds = cJSON_AddObjectToObject(root, "seconds");
+    if (seconds) {
+        cJSON_AddNumberToObject(seconds, "scan", out->scan_seconds);
+        cJSON_AddNumberToObject(seconds, "docs_finish", out->docs_seconds);
+        cJSON_AddNumberToObject(seconds, "notify_finish", out->notify_seconds);
+        cJSON_AddNumberToObject(seconds, "total",
+                                out->scan_seconds + out->docs_seconds + out->notify_seconds);
+    }
     cJSON_AddNumberToObject(root, "exit_status", out->status);
     char *text = cJSON_Print(root);
     cJSON_Delete(root);
@@ -408,12 +428,15 @@ static void run_pass(const dq_job_file *job, run_state *run, const dq_scan_opts 
 {
     dq_error err = {0};
     dq_records records;
+    double start = run_clock();
     dq_code rc = dq_scan_run(scan, run_result, run, &records, &out->scan, &err);
     if (rc) {
         dq_errorf("%s", err.msg);
         out->status = 1;
     }
     dq_records_free(&records);
+    double scanned = run_clock();
+    out->scan_seconds = scanned - start;
     if (run->docs && rc == DQ_OK) {
         if (dq_docs_session_finish(run->docs, &out->scan, &out->docs, &err)) {
             dq_errorf("%s: %s", job->docs.site, err.msg);
@@ -422,6 +445,8 @@ static void run_pass(const dq_job_file *job, run_state *run, const dq_scan_opts 
             out->docs_built = true;
         }
     }
+    double documented = run_clock();
+    out->docs_seconds = documented - scanned;
     if (run->notify) {
         if (dq_notify_finish(run->notify, &err)) {
             dq_errorf("%s", err.msg);
@@ -429,6 +454,7 @@ static void run_pass(const dq_job_file *job, run_state *run, const dq_scan_opts 
         }
         dq_notify_get_report(run->notify, &out->notify);
     }
+    out->notify_seconds = run_clock() - documented;
     out->read = run->read;
     out->read_for_notify = run->read_for_notify;
     if (run->out_of_memory)
