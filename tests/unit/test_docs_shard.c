@@ -174,6 +174,57 @@ START_TEST(shards_start_from_the_full_manifest)
 }
 END_TEST
 
+/* A shard killed midway is completed by its next build, which sweeps its own
+ * checkpoints' folders only: the other shards' files are not its to judge. */
+START_TEST(a_killed_shard_sweeps_only_its_own_checkpoints)
+{
+    char *store = make_store(), *one = dqtest_tmpdir(), *site = dqtest_tmpdir();
+    const char *inputs[] = {store};
+    dq_docs_report report;
+    size_t reused;
+    docs_test_build(inputs, 1, one, 2, NULL, &report);
+    build_sharded(store, site, 2, NULL, &reused);
+    const char *mine = NULL, *theirs = NULL;
+    const char *names[] = {"shipments_hourly", "customer_accounts_daily", "app_reviews_quality",
+                           "card_transactions_critical"};
+    for (size_t i = 0; i < sizeof(names) / sizeof(names[0]); i++) {
+        if (dq_shard_of(names[i], 2) == 0 && !mine)
+            mine = names[i];
+        if (dq_shard_of(names[i], 2) == 1 && !theirs)
+            theirs = names[i];
+    }
+    ck_assert(mine && theirs);
+    char *stray_mine = dq_asprintf("checkpoints/%s/runs/gone.html", mine);
+    char *stray_theirs = dq_asprintf("checkpoints/%s/runs/not-mine.html", theirs);
+    dqtest_write(site, ".dqbatch/building-shard-0-of-2", "building\n", 9);
+    dqtest_write(site, ".dqbatch/staging-shard-0-of-2/0-3.html", "<ht", 3);
+    dqtest_write(site, stray_mine, "x", 1);
+    dqtest_write(site, stray_theirs, "x", 1);
+    dq_filter shard = {.shard_index = 0, .shard_count = 2};
+    docs_test_build_filtered(inputs, 1, site, 2, NULL, &shard, &report);
+    ck_assert(!report.incremental);
+    ck_assert(!exists_in(site, ".dqbatch/building-shard-0-of-2"));
+    ck_assert(!exists_in(site, ".dqbatch/staging-shard-0-of-2"));
+    ck_assert(!exists_in(site, stray_mine));
+    ck_assert(exists_in(site, stray_theirs));
+    char *path = path_in(site, stray_theirs);
+    ck_assert_int_eq(unlink(path), 0);
+    free(path);
+    const char *parts[] = {site};
+    dq_error err = {0};
+    ck_assert_msg(dq_docs_merge(parts, 1, site, NULL, &report, &err) == DQ_OK, "%s", err.msg);
+    expect_merged_equals(site, one);
+    free(stray_mine);
+    free(stray_theirs);
+    dqtest_rmrf(one);
+    dqtest_rmrf(site);
+    dqtest_rmrf(store);
+    free(one);
+    free(site);
+    free(store);
+}
+END_TEST
+
 static void expect_merge_refused(const char *const *parts, int count, const char *site,
                                  const char *why)
 {
@@ -356,6 +407,7 @@ static Suite *docs_shard_suite(void)
     tcase_add_test(tc, shards_and_merge_equal_one_build_markdown);
     tcase_add_test(tc, shards_and_merge_equal_one_build_json);
     tcase_add_test(tc, shards_start_from_the_full_manifest);
+    tcase_add_test(tc, a_killed_shard_sweeps_only_its_own_checkpoints);
     tcase_add_test(tc, a_merge_refuses_parts_of_different_builds);
     tcase_add_test(tc, an_objects_etag_says_whether_it_changed);
     tcase_add_test(tc, a_copy_the_filters_leave_out_hides_no_other);
