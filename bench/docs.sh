@@ -7,7 +7,9 @@
 # second, shown beside the time of merely listing the store's file names.
 #
 #   bench/docs.sh [SMALL]    (the large store is 10 x SMALL; JOBS, DQ_BUILD,
-#                             DQ_BENCH_CACHE: see bench/lib.sh)
+#                             DQ_BENCH_CACHE: see bench/lib.sh; SITE_DIR: where the
+#                             sites are built, e.g. /dev/shm to take the disk's file
+#                             creation cost out; default beside the store)
 #
 # Prints the figures, then one result line.
 set -euo pipefail
@@ -18,6 +20,7 @@ small=${1:-10000}
 large=$((small * 10))
 bench_need "$DQ_BIN" "$DQ_GEN_STORE" "$DQ_PARSE_ONLY"
 work=$(mktemp -d "$cache/dqbench-docs-XXXXXX")
+sites=$(mktemp -d "${SITE_DIR:-$work}/dqbench-sites-XXXXXX")
 added=""
 cleanup() {
     # The cached store must stay as generated: take the added result out again.
@@ -25,7 +28,7 @@ cleanup() {
         rm -f "$added"
         rmdir -p --ignore-fail-on-non-empty "$(dirname "$added")"
     fi
-    rm -rf "$work"
+    rm -rf "$sites" "$work"
 }
 trap cleanup EXIT
 
@@ -34,7 +37,7 @@ full_build() {
     local n=$1 store parse_rate status rss_kb
     store=$(bench_store "$n")
     read -r parse_rate _ <<<"$(bench_parse_rate "$store")"
-    bench_time "$work/docs-$n" "$DQ_BIN" docs "$store" -o "$work/site-$n" --jobs "$JOBS"
+    bench_time "$work/docs-$n" "$DQ_BIN" docs "$store" -o "$sites/site-$n" --jobs "$JOBS"
     read -r seconds rss_kb status _ <"$work/docs-$n"
     [ "$status" -eq 0 ] || bench_die "dqbatch docs exited $status: $(head -3 "$work/docs-$n.err")"
     rss_mb=$(bench_calc "$rss_kb / 1024")
@@ -64,11 +67,11 @@ cp "$work/one/$new" "$added"
 
 bench_time "$work/list" find "$store" -type f
 read -r list_seconds _ <"$work/list"
-bench_time "$work/incremental" "$DQ_BIN" docs "$store" -o "$work/site-$large" --jobs "$JOBS"
+bench_time "$work/incremental" "$DQ_BIN" docs "$store" -o "$sites/site-$large" --jobs "$JOBS"
 read -r incremental_seconds _ status _ <"$work/incremental"
 [ "$status" -eq 0 ] || bench_die "incremental dqbatch docs exited $status"
 run_id=$(basename "$new" .json)
-[ -n "$(find "$work/site-$large" -name "*${run_id}*" | head -1)" ] ||
+[ -n "$(find "$sites/site-$large" -name "*${run_id}*" | head -1)" ] ||
     bench_die "the incremental build has no page for the added run $run_id"
 echo "one result added to the $large-result site: $(bench_calc "$incremental_seconds") s;" \
     "listing the store's file names alone: $(bench_calc "$list_seconds") s"
@@ -78,4 +81,4 @@ echo "docs n=$large jobs=$JOBS ratio=$large_ratio (target >= 0.70:" \
     "$(bench_verdict "$scaling <= 11")) peak_rss_mb=$large_rss (target < 256:" \
     "$(bench_verdict "$large_rss < 256")) incremental_s=$(bench_calc "$incremental_seconds")" \
     "(target < 1: $(bench_verdict "$incremental_seconds < 1"))" \
-    "list_s=$(bench_calc "$list_seconds")"
+    "list_s=$(bench_calc "$list_seconds") sites_in=$(df --output=fstype "$sites" | tail -1)"

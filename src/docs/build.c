@@ -1,11 +1,14 @@
-/* Building a site: one scan of the store, in which an entry whose path, size and mtime
- * match the manifest is taken from it without being read, and every other selected
- * result has its run page rendered by the scan's workers into a staging directory. Once
- * the scan has settled which copy of each run_id the site shows, the staged pages are
+/* Building a site: a session (open, the hooks of one scan, finish) that dq_docs_build
+ * drives with a scan of its own and dqbatch run with the scan it shares with the
+ * actions. During the scan an entry unchanged since the manifest (same path and size,
+ * same ETag or mtime) is taken from it without being read, and every other result has
+ * its run page rendered by the scan's workers into a staging directory. At finish the
+ * copy of each run_id the site shows is settled over the summaries, the staged pages are
  * renamed into place, the pages of the checkpoints that changed are redrawn, and the
- * index, trend, history, manifest follow. A marker file stands while the site is being
- * changed: a run killed midway leaves it, and the next run rebuilds everything and
- * sweeps out what the killed run left. */
+ * index, trend, history, manifest follow (a shard writes its part instead, for the
+ * merge). A marker file stands while the site is being changed: a run killed midway
+ * leaves it, and the next run rebuilds everything and sweeps out what the killed run
+ * left. */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
