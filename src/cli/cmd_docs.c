@@ -28,7 +28,8 @@ static const char merge_help[] =
     "sharded build (dqbatch docs --shard I/N), without reading any stored result. A PART\n"
     "is a site folder (all of its .dqbatch/parts/) or one partial manifest file.\n\n"
     "  -o, --output DIR      the site directory the shards wrote their pages to (required)\n"
-    "  --generated-at TIME   shown on the index and taken as \"now\" (default: the shards')\n";
+    "  --generated-at TIME   shown on the index and taken as \"now\" (default: the shards')\n"
+    "  -q, --quiet           no notes on stderr\n";
 
 typedef struct docs_args {
     const char *output;
@@ -131,6 +132,10 @@ static int cmd_docs_merge(int argc, char **argv)
             printf("%s", merge_help);
             status = 0;
             goto out;
+        }
+        if (dq_cli_flag(argv, i, "--quiet") || dq_cli_flag(argv, i, "-q")) {
+            dq_log_quiet(true);
+            continue;
         }
         const char **slot = NULL;
         if (dq_cli_value(argc, argv, &i, "--output", &output) ||

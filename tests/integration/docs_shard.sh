@@ -14,7 +14,7 @@ shards() {
         "$DQ_BIN" docs store -o "$dir" --format "$format" --generated-at "$AT" --shard "$i/$n" \
             --jobs 2 --quiet 2>>"$WORK/err" || return 1
     done
-    "$DQ_BIN" docs merge "$dir" -o "$dir" 2>>"$WORK/err"
+    "$DQ_BIN" docs merge "$dir" -o "$dir" --quiet 2>>"$WORK/err"
 }
 
 same_site() {
