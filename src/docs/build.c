@@ -803,6 +803,28 @@ static dq_code write_manifest(docs_build *b, dq_error *err)
     return docs_manifest_write(b->manifest_path, &b->cur, err);
 }
 
+/* Parts of another shard count are what a build before a change of the count left:
+ * they would make the next merge of the site refuse it. */
+static void remove_other_counts(docs_build *b)
+{
+    char *dir = site_path(b, DOCS_PARTS_DIR);
+    DIR *d = dir ? opendir(dir) : NULL;
+    struct dirent *e;
+    while (d && (e = readdir(d)) != NULL) {
+        int index, count, end = 0;
+        if (sscanf(e->d_name, "shard-%d-of-%d.jsonl%n", &index, &count, &end) != 2 ||
+            e->d_name[end] != '\0' || count == b->shard_count)
+            continue;
+        char *relative = dq_asprintf(DOCS_PARTS_DIR "/%s", e->d_name);
+        if (relative)
+            remove_file(b, relative);
+        free(relative);
+    }
+    if (d)
+        closedir(d);
+    free(dir);
+}
+
 /* ---- recovering from a killed build ----------------------------------------------------- */
 
 typedef struct sweep_state {
@@ -1118,6 +1140,8 @@ dq_code dq_docs_session_finish(dq_docs_session *b, const dq_scan_report *scan,
             write_root(b); /* a sharded build's are drawn by the merge */
         rc = write_manifest(b, err);
     }
+    if (rc == DQ_OK && b->shard_count > 0)
+        remove_other_counts(b);
     if (rc == DQ_OK)
         rc = build_finish(b, err);
     b->finished = rc == DQ_OK;

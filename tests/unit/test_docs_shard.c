@@ -165,6 +165,10 @@ START_TEST(shards_start_from_the_full_manifest)
     ck_assert_uint_eq(reused,
                       SHARDS * (report.runs + report.scan.duplicates + report.scan.conflicts));
     expect_merged_equals(site, one);
+    /* A new shard count: the parts of the old one are dropped, so the site merges. */
+    build_sharded(store, site, 3, NULL, &reused);
+    ck_assert(!exists_in(site, ".dqbatch/parts/shard-0-of-4.jsonl"));
+    expect_merged_equals(site, one);
     dqtest_rmrf(one);
     dqtest_rmrf(site);
     dqtest_rmrf(store);
