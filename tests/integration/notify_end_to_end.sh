@@ -103,7 +103,7 @@ def strip_lines(s):
     return "\n".join(l.lstrip(" ") for l in s.split("\n"))
 
 def adjust(prefix, body):
-    if prefix == "discord":  # send time, and truthound's stray spaces (docs/differences.md)
+    if prefix == "discord":  # send time, and truthound's stray spaces (README: Differences from truthound)
         e = body["embeds"][0]; e.pop("timestamp", None); e["title"] = e["title"].lstrip(" ")
         for f in e.get("fields", []): f["value"] = strip_lines(f["value"])
     return body

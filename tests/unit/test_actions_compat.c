@@ -3,7 +3,8 @@
  * bodies equal after parsing (bytes equal where nothing may vary), method, URL and the
  * headers that matter; SMTP envelopes, MIME headers and both parts; GitHub's step files;
  * the custom command's environment and standard input. The deliberate differences of
- * docs/differences.md are applied to truthound's side, each one named below. */
+ * the README's "Differences from truthound" are applied to truthound's side, each one named below.
+ */
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
