@@ -42,38 +42,18 @@ typedef struct docs_args {
     bool full;
 } docs_args;
 
-/* Takes a docs option: 1 taken, 0 not a docs option, -1 a missing value. */
-static int docs_take(docs_args *a, int argc, char **argv, int *i)
+/* Takes a docs option (dq_cli_option_fn). */
+static int docs_take(void *ctx, int argc, char **argv, int *i)
 {
-    struct {
-        const char *name;
-        const char **value;
-    } valued[] = {{"--output", &a->output},       {"-o", &a->output},
-                  {"--format", &a->format},       {"--history", &a->history},
-                  {"--page-size", &a->page_size}, {"--site-name", &a->site_name},
-                  {"--base-url", &a->base_url},   {"--generated-at", &a->generated_at}};
-    if (dq_cli_flag(argv, *i, "--full")) {
-        a->full = true;
-        return 1;
-    }
-    for (size_t k = 0; k < sizeof(valued) / sizeof(valued[0]); k++)
-        if (dq_cli_value(argc, argv, i, valued[k].name, valued[k].value))
-            return *valued[k].value ? 1 : -1;
-    return 0;
-}
-
-static bool parse_positive(const char *option, const char *text, int *out)
-{
-    if (!text)
-        return true; /* not given: the default */
-    char *end;
-    long v = strtol(text, &end, 10);
-    if (end == text || *end || v < 1 || v > 1000000) {
-        fprintf(stderr, "dqbatch docs: %s: '%s' is not a number from 1 to 1000000\n", option, text);
-        return false;
-    }
-    *out = (int)v;
-    return true;
+    docs_args *a = ctx;
+    const dq_cli_option valued[] = {
+        {"--output", &a->output},       {"-o", &a->output},
+        {"--format", &a->format},       {"--history", &a->history},
+        {"--page-size", &a->page_size}, {"--site-name", &a->site_name},
+        {"--base-url", &a->base_url},   {"--generated-at", &a->generated_at}};
+    if (dq_cli_flag(argv, *i, "--full"))
+        return a->full = true;
+    return dq_cli_take_valued(argc, argv, i, valued, sizeof(valued) / sizeof(valued[0]));
 }
 
 static bool docs_opts_from_args(const docs_args *a, dq_docs_opts *opts)
@@ -93,8 +73,8 @@ static bool docs_opts_from_args(const docs_args *a, dq_docs_opts *opts)
         fprintf(stderr, "dqbatch docs: %s\n", err.msg);
         return false;
     }
-    return parse_positive("--history", a->history, &opts->history) &&
-           parse_positive("--page-size", a->page_size, &opts->page_size);
+    return dq_cli_parse_int("docs", "--history", a->history, 1, 1000000, &opts->history) &&
+           dq_cli_parse_int("docs", "--page-size", a->page_size, 1, 1000000, &opts->page_size);
 }
 
 static int docs_summary(const dq_docs_opts *opts, const dq_docs_report *report)
@@ -185,23 +165,10 @@ int cmd_docs(int argc, char **argv)
     dq_cli_common common;
     dq_cli_common_init(&common);
     docs_args args = {0};
-    int status = 2;
-    for (int i = 1; i < argc; i++) {
-        if (dq_cli_flag(argv, i, "--help") || dq_cli_flag(argv, i, "-h")) {
-            printf("%s%s", docs_help, dq_cli_common_help);
-            status = 0;
-            goto out;
-        }
-        int taken = docs_take(&args, argc, argv, &i);
-        if (taken == 0)
-            taken = dq_cli_common_take(&common, argc, argv, &i);
-        if (taken < 0)
-            goto out;
-        if (taken == 0) {
-            fprintf(stderr, "dqbatch docs: unknown option '%s'\n%s", argv[i], docs_help);
-            goto out;
-        }
-    }
+    int status = dq_cli_parse(argc, argv, "docs", docs_help, &common, docs_take, &args);
+    if (status >= 0)
+        goto out;
+    status = 2;
     dq_docs_opts opts;
     if (!dq_cli_common_check(&common, "docs") || !docs_opts_from_args(&args, &opts))
         goto out;

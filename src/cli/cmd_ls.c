@@ -163,34 +163,31 @@ static int name_width(const dq_records *records, int minimum)
     return width > 60 ? 60 : (int)width;
 }
 
+typedef struct ls_args {
+    bool json;
+    bool summary;
+} ls_args;
+
+static int ls_option(void *ctx, int argc, char **argv, int *i)
+{
+    (void)argc;
+    ls_args *a = ctx;
+    if (dq_cli_flag(argv, *i, "--json"))
+        return a->json = true;
+    if (dq_cli_flag(argv, *i, "--summary"))
+        return a->summary = true;
+    return 0;
+}
+
 int cmd_ls(int argc, char **argv)
 {
     dq_cli_common common;
     dq_cli_common_init(&common);
-    bool json = false, summary = false;
-    int status = 2;
-    for (int i = 1; i < argc; i++) {
-        if (dq_cli_flag(argv, i, "--help")) {
-            printf("%s%s", ls_help, dq_cli_common_help);
-            status = 0;
-            goto out;
-        }
-        if (dq_cli_flag(argv, i, "--json")) {
-            json = true;
-            continue;
-        }
-        if (dq_cli_flag(argv, i, "--summary")) {
-            summary = true;
-            continue;
-        }
-        int taken = dq_cli_common_take(&common, argc, argv, &i);
-        if (taken < 0)
-            goto out;
-        if (taken == 0) {
-            fprintf(stderr, "dqbatch ls: unknown option '%s'\n%s", argv[i], ls_help);
-            goto out;
-        }
-    }
+    ls_args args = {0};
+    int status = dq_cli_parse(argc, argv, "ls", ls_help, &common, ls_option, &args);
+    if (status >= 0)
+        goto out;
+    status = 2;
     if (!dq_cli_common_check(&common, "ls"))
         goto out;
 
@@ -202,12 +199,12 @@ int cmd_ls(int argc, char **argv)
     dq_code rc = dq_scan_run(&opts, NULL, NULL, &records, &report, &err);
     if (rc)
         dq_errorf("%s", err.msg);
-    if (summary) {
+    if (args.summary) {
         ls_print_summary(&records, name_width(&records, 10));
     } else {
         int width = name_width(&records, 1);
         for (size_t i = 0; i < records.len; i++) {
-            if (json)
+            if (args.json)
                 ls_print_json(&records.items[i]);
             else
                 ls_print_text(&records.items[i], width);

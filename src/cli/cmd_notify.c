@@ -32,57 +32,38 @@ typedef struct notify_args {
     int max_in_flight;
 } notify_args;
 
+typedef struct notify_option_ctx {
+    notify_args *args;
+    const char *max_in_flight;
+} notify_option_ctx;
+
+static int notify_option(void *ctx, int argc, char **argv, int *i)
+{
+    notify_option_ctx *o = ctx;
+    notify_args *a = o->args;
+    const dq_cli_option valued[] = {{"-c", &a->config},
+                                    {"--config", &a->config},
+                                    {"--journal", &a->journal},
+                                    {"--report", &a->report},
+                                    {"--max-in-flight", &o->max_in_flight}};
+    if (dq_cli_flag(argv, *i, "--dry-run"))
+        return a->dry_run = true;
+    if (dq_cli_flag(argv, *i, "--digest"))
+        return a->digest = true;
+    return dq_cli_take_valued(argc, argv, i, valued, sizeof(valued) / sizeof(valued[0]));
+}
+
 /* Returns -1 to go on, else the exit status. */
 static int notify_parse(int argc, char **argv, notify_args *args)
 {
-    for (int i = 1; i < argc; i++) {
-        const char *value = NULL;
-        if (dq_cli_flag(argv, i, "--help")) {
-            printf("%s%s", notify_help, dq_cli_common_help);
-            return 0;
-        }
-        if (dq_cli_flag(argv, i, "--dry-run")) {
-            args->dry_run = true;
-            continue;
-        }
-        if (dq_cli_flag(argv, i, "--digest")) {
-            args->digest = true;
-            continue;
-        }
-        if (dq_cli_value(argc, argv, &i, "-c", &value) ||
-            dq_cli_value(argc, argv, &i, "--config", &value)) {
-            if (!(args->config = value))
-                return 2;
-            continue;
-        }
-        if (dq_cli_value(argc, argv, &i, "--journal", &value)) {
-            if (!(args->journal = value))
-                return 2;
-            continue;
-        }
-        if (dq_cli_value(argc, argv, &i, "--report", &value)) {
-            if (!(args->report = value))
-                return 2;
-            continue;
-        }
-        if (dq_cli_value(argc, argv, &i, "--max-in-flight", &value)) {
-            char *end = NULL;
-            long n = value ? strtol(value, &end, 10) : 0;
-            if (!value || *end || n < 1 || n > 100000) {
-                fprintf(stderr, "dqbatch notify: --max-in-flight needs a number from 1\n");
-                return 2;
-            }
-            args->max_in_flight = (int)n;
-            continue;
-        }
-        int taken = dq_cli_common_take(&args->common, argc, argv, &i);
-        if (taken < 0)
-            return 2;
-        if (taken == 0) {
-            fprintf(stderr, "dqbatch notify: unknown option '%s'\n%s", argv[i], notify_help);
-            return 2;
-        }
-    }
+    notify_option_ctx ctx = {.args = args};
+    int status =
+        dq_cli_parse(argc, argv, "notify", notify_help, &args->common, notify_option, &ctx);
+    if (status >= 0)
+        return status;
+    if (!dq_cli_parse_int("notify", "--max-in-flight", ctx.max_in_flight, 1, 100000,
+                          &args->max_in_flight))
+        return 2;
     if (!args->config) {
         fprintf(stderr, "dqbatch notify: -c CONFIG is required\n%s", notify_help);
         return 2;

@@ -349,46 +349,35 @@ static int restore_run(dq_cli_common *common, restore_job *job)
     return status || rc || out_rc || job->failed ? 1 : 0;
 }
 
+typedef struct restore_args {
+    restore_job *job;
+    const char *partition;
+} restore_args;
+
+static int restore_option(void *ctx, int argc, char **argv, int *i)
+{
+    restore_args *a = ctx;
+    const dq_cli_option valued[] = {
+        {"-o", &a->job->output}, {"--output", &a->job->output}, {"--partition-by", &a->partition}};
+    if (dq_cli_flag(argv, *i, "--compress"))
+        return a->job->compress = true;
+    return dq_cli_take_valued(argc, argv, i, valued, sizeof(valued) / sizeof(valued[0]));
+}
+
 int cmd_restore(int argc, char **argv)
 {
     dq_cli_common common;
     dq_cli_common_init(&common);
     restore_job job = {.partition = DQ_PARTITION_DATE};
-    int status = 2;
-    for (int i = 1; i < argc; i++) {
-        const char *value;
-        if (dq_cli_flag(argv, i, "--help")) {
-            printf("%s%s", restore_help, dq_cli_common_help);
-            status = 0;
-            goto out;
-        }
-        if (dq_cli_flag(argv, i, "--compress")) {
-            job.compress = true;
-            continue;
-        }
-        if (dq_cli_value(argc, argv, &i, "-o", &value) ||
-            dq_cli_value(argc, argv, &i, "--output", &value)) {
-            if (!value)
-                goto out;
-            job.output = value;
-            continue;
-        }
-        if (dq_cli_value(argc, argv, &i, "--partition-by", &value)) {
-            dq_error err = {0};
-            if (!value || dq_partition_parse(value, &job.partition, &err) != DQ_OK) {
-                if (value)
-                    fprintf(stderr, "dqbatch restore: %s\n", err.msg);
-                goto out;
-            }
-            continue;
-        }
-        int taken = dq_cli_common_take(&common, argc, argv, &i);
-        if (taken < 0)
-            goto out;
-        if (taken == 0) {
-            fprintf(stderr, "dqbatch restore: unknown option '%s'\n%s", argv[i], restore_help);
-            goto out;
-        }
+    restore_args args = {.job = &job};
+    dq_error err = {0};
+    int status = dq_cli_parse(argc, argv, "restore", restore_help, &common, restore_option, &args);
+    if (status >= 0)
+        goto out;
+    status = 2;
+    if (args.partition && dq_partition_parse(args.partition, &job.partition, &err) != DQ_OK) {
+        fprintf(stderr, "dqbatch restore: %s\n", err.msg);
+        goto out;
     }
     if (!job.output) {
         fprintf(stderr, "dqbatch restore: -o OUT is required\n%s", restore_help);

@@ -189,6 +189,53 @@ bool dq_cli_shard_from_env(dq_filter *f)
     return true;
 }
 
+int dq_cli_take_valued(int argc, char **argv, int *i, const dq_cli_option *options, size_t count)
+{
+    for (size_t k = 0; k < count; k++) {
+        if (dq_cli_value(argc, argv, i, options[k].name, options[k].value))
+            return *options[k].value ? 1 : -1;
+    }
+    return 0;
+}
+
+bool dq_cli_parse_int(const char *command, const char *option, const char *text, long min, long max,
+                      int *out)
+{
+    if (!text)
+        return true;
+    char *end;
+    errno = 0;
+    long v = strtol(text, &end, 10);
+    if (errno || end == text || *end || v < min || v > max) {
+        fprintf(stderr, "dqbatch %s: %s: '%s' is not a whole number from %ld to %ld\n", command,
+                option, text, min, max);
+        return false;
+    }
+    *out = (int)v;
+    return true;
+}
+
+int dq_cli_parse(int argc, char **argv, const char *command, const char *help, dq_cli_common *c,
+                 dq_cli_option_fn fn, void *ctx)
+{
+    for (int i = 1; i < argc; i++) {
+        if (dq_cli_flag(argv, i, "--help") || dq_cli_flag(argv, i, "-h")) {
+            printf("%s%s", help, dq_cli_common_help);
+            return 0;
+        }
+        int taken = fn ? fn(ctx, argc, argv, &i) : 0;
+        if (taken == 0)
+            taken = dq_cli_common_take(c, argc, argv, &i);
+        if (taken < 0)
+            return 2;
+        if (taken == 0) {
+            fprintf(stderr, "dqbatch %s: unknown option '%s'\n%s", command, argv[i], help);
+            return 2;
+        }
+    }
+    return -1;
+}
+
 bool dq_cli_common_check(dq_cli_common *c, const char *command)
 {
     if (!dq_cli_shard_from_env(&c->filter))

@@ -24,6 +24,31 @@ void dq_cli_common_free(dq_cli_common *c);
 bool dq_cli_value(int argc, char **argv, int *i, const char *name, const char **value);
 bool dq_cli_flag(char **argv, int i, const char *name);
 
+/* A command's option that takes a value: the value is kept as text, checked later. */
+typedef struct dq_cli_option {
+    const char *name;
+    const char **value;
+} dq_cli_option;
+
+/* Takes argv[*i] when it is one of the options in the table: 1 when taken, 0 when it is
+ * none of them, -1 when its value is missing (said on stderr). */
+int dq_cli_take_valued(int argc, char **argv, int *i, const dq_cli_option *options, size_t count);
+
+/* A whole number from min to max, or the default when text is NULL. Prints the error,
+ * naming the command and the option. */
+bool dq_cli_parse_int(const char *command, const char *option, const char *text, long min, long max,
+                      int *out);
+
+/* A command's own options: 1 when it took argv[*i] (moving *i past a value), 0 when
+ * argv[*i] is not one of its options, -1 after printing a usage error. */
+typedef int (*dq_cli_option_fn)(void *ctx, int argc, char **argv, int *i);
+
+/* Reads a command line: --help, the command's own options (fn may be NULL), then the
+ * common options and the inputs. Returns -1 to go on, or the exit status the command
+ * returns at once: 0 after printing the help, 2 after a usage error. */
+int dq_cli_parse(int argc, char **argv, const char *command, const char *help, dq_cli_common *c,
+                 dq_cli_option_fn fn, void *ctx);
+
 /* Takes argv[*i] when it is a common option or an input path: returns 1 when taken,
  * 0 when it is an option this parser does not know, -1 after printing a usage error. */
 int dq_cli_common_take(dq_cli_common *c, int argc, char **argv, int *i);
