@@ -105,4 +105,13 @@ typedef const char *(*dq_format_lookup)(void *ctx, const char *name, size_t len)
 dq_code dq_format_named(const char *tmpl, dq_format_lookup lookup, void *ctx, dq_buf *out,
                         dq_error *err);
 
+/* Copies text to out with each "${expr}" replaced: fill appends what stands for expr (len
+ * bytes, braces left out) to out, or sets *keep to leave the placeholder as written. An
+ * unclosed "${" is copied as it is. A full out is DQ_ETOOBIG with err left to the caller
+ * (its message names its own limit); fill's own errors come back as fill returned them. */
+typedef dq_code (*dq_placeholder_fill)(void *ctx, const char *expr, size_t len, dq_buf *out,
+                                       bool *keep, dq_error *err);
+dq_code dq_placeholders_expand(const char *text, dq_placeholder_fill fill, void *ctx, dq_buf *out,
+                               dq_error *err);
+
 #endif

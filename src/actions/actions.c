@@ -432,38 +432,40 @@ static dq_code template_value(const action_view *v, const char *name, size_t len
     return DQ_OK;
 }
 
+typedef struct fill_context {
+    const action_view *view;
+    const char *pass_rate;
+} fill_context;
+
+/* A result field the renderer knows is filled in; any other ${...} stays as written. */
+static dq_code fill_field(void *ctx, const char *name, size_t len, dq_buf *out, bool *keep,
+                          dq_error *err)
+{
+    (void)err;
+    const fill_context *f = ctx;
+    char buf[48];
+    const char *value = NULL;
+    if (field_is(name, len, "pass_rate"))
+        value = f->pass_rate;
+    else
+        template_value(f->view, name, len, buf, sizeof buf, &value);
+    *keep = value == NULL;
+    return value ? dq_buf_adds(out, value) : DQ_OK;
+}
+
 static dq_code fill_string(cJSON *node, const action_view *v, const char *pass_rate, dq_error *err)
 {
     dq_buf b;
     dq_buf_init(&b, BODY_MAX);
-    const char *p = node->valuestring;
-    while (*p) {
-        const char *start = strstr(p, "${");
-        const char *end = start ? strchr(start + 2, '}') : NULL;
-        if (!end) {
-            if (dq_buf_adds(&b, p))
-                goto too_big;
-            break;
-        }
-        char buf[48];
-        const char *value = NULL;
-        size_t len = (size_t)(end - start - 2);
-        if (field_is(start + 2, len, "pass_rate"))
-            value = pass_rate;
-        else
-            template_value(v, start + 2, len, buf, sizeof buf, &value);
-        if (dq_buf_add(&b, p, (size_t)(start - p)) ||
-            (value ? dq_buf_adds(&b, value) : dq_buf_add(&b, start, (size_t)(end - start + 1))))
-            goto too_big;
-        p = end + 1;
+    fill_context ctx = {v, pass_rate};
+    if (dq_placeholders_expand(node->valuestring, fill_field, &ctx, &b, err)) {
+        dq_buf_free(&b);
+        return dq_fail(err, DQ_ETOOBIG, "template too large");
     }
     char *text = dq_buf_steal(&b);
     bool ok = text && cJSON_SetValuestring(node, text);
     free(text);
     return ok ? DQ_OK : dq_fail(err, DQ_ENOMEM, "out of memory");
-too_big:
-    dq_buf_free(&b);
-    return dq_fail(err, DQ_ETOOBIG, "template too large");
 }
 
 static dq_code fill_tree(cJSON *tree, const action_view *v, const char *pass_rate, dq_error *err)

@@ -8,9 +8,15 @@
 /* Environment values and templates are short; this bounds a runaway expansion. */
 #define EXPAND_MAX ((size_t)1 << 20)
 
-static dq_code env_one(const char *expr, size_t len, config_keep_fn keep, dq_buf *out, bool *kept,
+/* A function pointer cannot travel as void *: it rides in this. */
+typedef struct env_context {
+    config_keep_fn keep;
+} env_context;
+
+static dq_code env_one(void *ctx, const char *expr, size_t len, dq_buf *out, bool *kept,
                        dq_error *err)
 {
+    config_keep_fn keep = ((const env_context *)ctx)->keep;
     const char *sep = NULL;
     for (size_t i = 0; i + 1 < len; i++)
         if (expr[i] == ':' && expr[i + 1] == '-') {
@@ -22,7 +28,6 @@ static dq_code env_one(const char *expr, size_t len, config_keep_fn keep, dq_buf
     if (!name)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
     const char *value = name_len ? getenv(name) : NULL;
-    *kept = false;
     dq_code rc = DQ_OK;
     if (value)
         rc = dq_buf_adds(out, value);
@@ -39,39 +44,43 @@ static dq_code env_one(const char *expr, size_t len, config_keep_fn keep, dq_buf
     return rc;
 }
 
+dq_code dq_placeholders_expand(const char *text, dq_placeholder_fill fill, void *ctx, dq_buf *out,
+                               dq_error *err)
+{
+    const char *p = text;
+    while (*p) {
+        const char *start = strstr(p, "${");
+        const char *end = start ? strchr(start + 2, '}') : NULL;
+        if (!end)
+            return dq_buf_adds(out, p);
+        bool keep = false;
+        dq_code rc = dq_buf_add(out, p, (size_t)(start - p));
+        if (!rc)
+            rc = fill(ctx, start + 2, (size_t)(end - start - 2), out, &keep, err);
+        if (!rc && keep)
+            rc = dq_buf_add(out, start, (size_t)(end - start + 1));
+        if (rc)
+            return rc;
+        p = end + 1;
+    }
+    return DQ_OK;
+}
+
 dq_code config_env_expand(const char *text, config_keep_fn keep, char **out, dq_error *err)
 {
     dq_buf b;
     dq_buf_init(&b, EXPAND_MAX);
     *out = NULL;
-    const char *p = text;
-    while (*p) {
-        const char *start = strstr(p, "${");
-        const char *end = start ? strchr(start + 2, '}') : NULL;
-        if (!end) {
-            if (dq_buf_adds(&b, p))
-                goto too_big;
-            break;
-        }
-        bool kept = false;
-        if (dq_buf_add(&b, p, (size_t)(start - p)))
-            goto too_big;
-        dq_code rc = env_one(start + 2, (size_t)(end - start - 2), keep, &b, &kept, err);
-        if (rc == DQ_ETOOBIG)
-            goto too_big;
-        if (rc) {
-            dq_buf_free(&b);
-            return rc;
-        }
-        if (kept && dq_buf_add(&b, start, (size_t)(end - start + 1)))
-            goto too_big;
-        p = end + 1;
+    env_context ctx = {keep};
+    dq_code rc = dq_placeholders_expand(text, env_one, &ctx, &b, err);
+    if (rc == DQ_ETOOBIG)
+        rc = dq_fail(err, DQ_ETOOBIG, "expanded text longer than %zu bytes", EXPAND_MAX);
+    if (rc) {
+        dq_buf_free(&b);
+        return rc;
     }
     *out = dq_buf_steal(&b);
     return DQ_OK;
-too_big:
-    dq_buf_free(&b);
-    return dq_fail(err, DQ_ETOOBIG, "expanded text longer than %zu bytes", EXPAND_MAX);
 }
 
 /* The field name inside braces: letters, digits and underscores only; anything else
