@@ -7,6 +7,10 @@
 /* The deepest nesting accepted, for YAML as for JSON, so both formats fail alike. */
 #define DQ_DECODE_NESTING_LIMIT CJSON_NESTING_LIMIT
 
+/* What both parsers ask of a stored document before parsing it: not empty, valid UTF-8
+ * (json.c). An error names the file. */
+dq_code dq_decode_text_check(const char *text, size_t len, const char *name, dq_error *err);
+
 /* Fills the summary fields, statistics and views of r from r->doc (result.c). */
 dq_code dq_result_fill(const char *name, dq_result *r, dq_error *err);
 

@@ -206,16 +206,19 @@ static cJSON *json_parse_specials(const char *name, const char *text, size_t len
     return doc;
 }
 
+dq_code dq_decode_text_check(const char *text, size_t len, const char *name, dq_error *err)
+{
+    if (len == 0)
+        return dq_fail(err, DQ_EFORMAT, "%s: empty file", name);
+    if (!dq_utf8_valid(text, len))
+        return dq_fail(err, DQ_EFORMAT, "%s: invalid UTF-8", name);
+    return DQ_OK;
+}
+
 cJSON *dq_json_parse(const char *text, size_t len, dq_error *err, const char *name)
 {
-    if (len == 0) {
-        dq_fail(err, DQ_EFORMAT, "%s: empty file", name);
+    if (dq_decode_text_check(text, len, name, err))
         return NULL;
-    }
-    if (!dq_utf8_valid(text, len)) {
-        dq_fail(err, DQ_EFORMAT, "%s: invalid UTF-8", name);
-        return NULL;
-    }
     size_t fail_at = 0;
     cJSON *doc = json_parse_plain(text, len, &fail_at);
     if (doc)

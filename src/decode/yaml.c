@@ -490,14 +490,8 @@ cJSON *dq_yaml_parse(const char *text, size_t len, size_t max_nodes, dq_error *e
 {
     dq_error local;
     yaml_builder b = {.name = name, .err = err ? err : &local, .max_nodes = max_nodes};
-    if (len == 0) {
-        dq_fail(err, DQ_EFORMAT, "%s: empty file", name);
+    if (dq_decode_text_check(text, len, name, err))
         return NULL;
-    }
-    if (!dq_utf8_valid(text, len)) {
-        dq_fail(err, DQ_EFORMAT, "%s: invalid UTF-8", name);
-        return NULL;
-    }
     b.frames = malloc(DQ_DECODE_NESTING_LIMIT * sizeof(*b.frames));
     if (!b.frames) {
         dq_fail(err, DQ_ENOMEM, "%s: out of memory", name);
