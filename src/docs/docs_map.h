@@ -45,6 +45,9 @@ typedef struct docs_state {
 
 char *docs_state_key(int input, const char *relpath);
 void docs_state_free(docs_state *s);
+/* The last step of both manifest readers: checks the input number and makes the key, or
+ * frees the half-read state and gives NULL. */
+docs_state *docs_state_finish(docs_state *s, int64_t input, bool ok);
 
 /* The manifest: the options that shape every page, and one line per stored result. */
 typedef struct docs_manifest {

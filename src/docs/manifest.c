@@ -47,6 +47,19 @@ void docs_state_free(docs_state *s)
     free(s);
 }
 
+docs_state *docs_state_finish(docs_state *s, int64_t input, bool ok)
+{
+    ok = ok && input >= 0 && input < 1 << 20;
+    s->input = (int)input;
+    if (ok)
+        s->key = docs_state_key(s->input, s->relpath);
+    if (!ok || !s->key) {
+        docs_state_free(s);
+        return NULL;
+    }
+    return s;
+}
+
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s)
 {
     if (m->len == m->cap) {
@@ -322,19 +335,11 @@ static docs_state *read_state(const cJSON *o)
     int64_t input = 0;
     if (!s)
         return NULL;
-    bool ok = read_int(o, "input", &input) && input >= 0 && input < 1 << 20 &&
-              read_string(o, "path", false, &s->relpath) && read_int(o, "size", &s->size) &&
-              read_int(o, "mtime", &s->mtime) && read_string(o, "etag", true, &s->etag) &&
-              read_run(o, &s->run);
-    s->input = (int)input;
+    bool ok = read_int(o, "input", &input) && read_string(o, "path", false, &s->relpath) &&
+              read_int(o, "size", &s->size) && read_int(o, "mtime", &s->mtime) &&
+              read_string(o, "etag", true, &s->etag) && read_run(o, &s->run);
     s->page = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "page"));
-    if (ok)
-        s->key = docs_state_key(s->input, s->relpath);
-    if (!ok || !s->key) {
-        docs_state_free(s);
-        return NULL;
-    }
-    return s;
+    return docs_state_finish(s, input, ok);
 }
 
 static dq_code read_shard(const cJSON *o, docs_manifest *m, const char *path, dq_error *err)

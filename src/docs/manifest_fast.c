@@ -241,13 +241,5 @@ docs_state *docs_manifest_fast_line(const char *line, size_t len)
     read_run(&c, &s->run, &b);
     expect(&c, "\n");
     dq_buf_free(&b);
-    s->input = (int)input;
-    bool ok = c.ok && c.p == c.end && input >= 0 && input < 1 << 20;
-    if (ok)
-        s->key = docs_state_key(s->input, s->relpath);
-    if (!ok || !s->key) {
-        docs_state_free(s);
-        return NULL;
-    }
-    return s;
+    return docs_state_finish(s, input, c.ok && c.p == c.end);
 }
