@@ -61,6 +61,13 @@ dq_code dq_buf_reserve(dq_buf *b, size_t extra);
 char *dq_buf_steal(dq_buf *b);
 const char *dq_buf_str(const dq_buf *b); /* "" when empty */
 
+/* ---- growable arrays ---------------------------------------------------------------- */
+
+/* Room for one more item in an array of len items of size bytes with room for *cap: when
+ * it is full it is reallocated to twice as many (first when empty). Returns the array,
+ * moved or not, and sets *cap; NULL when out of memory, the array and *cap as they were. */
+void *dq_array_grow(void *items, size_t len, size_t *cap, size_t size, size_t first);
+
 /* ---- strings ------------------------------------------------------------------------ */
 
 char *dq_strdup(const char *s); /* NULL in, NULL out */

@@ -15,14 +15,10 @@
 
 dq_code dq_request_list_push(dq_request_list *list, dq_request **out)
 {
-    if (list->len == list->cap) {
-        size_t cap = list->cap ? list->cap * 2 : 4;
-        dq_request *grown = realloc(list->items, cap * sizeof *grown);
-        if (!grown)
-            return DQ_ENOMEM;
-        list->items = grown;
-        list->cap = cap;
-    }
+    dq_request *grown = dq_array_grow(list->items, list->len, &list->cap, sizeof *grown, 4);
+    if (!grown)
+        return DQ_ENOMEM;
+    list->items = grown;
     *out = &list->items[list->len++];
     dq_request_init(*out);
     return DQ_OK;

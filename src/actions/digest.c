@@ -83,14 +83,10 @@ static digest_group *digest_group_find(dq_digest *d, size_t action, const char *
     for (size_t i = 0; i < d->len; i++)
         if (d->groups[i].action == action && strcmp(d->groups[i].key, key) == 0)
             return &d->groups[i];
-    if (d->len == d->cap) {
-        size_t cap = d->cap ? d->cap * 2 : 16;
-        digest_group *grown = realloc(d->groups, cap * sizeof *grown);
-        if (!grown)
-            return NULL;
-        d->groups = grown;
-        d->cap = cap;
-    }
+    digest_group *grown = dq_array_grow(d->groups, d->len, &d->cap, sizeof *grown, 16);
+    if (!grown)
+        return NULL;
+    d->groups = grown;
     digest_group *g = &d->groups[d->len];
     memset(g, 0, sizeof *g);
     g->action = action;

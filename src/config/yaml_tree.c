@@ -31,14 +31,11 @@ typedef struct tree_parser {
 
 static dq_code tree_note_line(config_tree *tree, const cJSON *node, int line)
 {
-    if (tree->line_count == tree->line_cap) {
-        size_t cap = tree->line_cap ? tree->line_cap * 2 : 64;
-        config_line *grown = realloc(tree->lines, cap * sizeof *grown);
-        if (!grown)
-            return DQ_ENOMEM;
-        tree->lines = grown;
-        tree->line_cap = cap;
-    }
+    config_line *grown =
+        dq_array_grow(tree->lines, tree->line_count, &tree->line_cap, sizeof *grown, 64);
+    if (!grown)
+        return DQ_ENOMEM;
+    tree->lines = grown;
     tree->lines[tree->line_count].node = node;
     tree->lines[tree->line_count].line = line;
     tree->line_count++;

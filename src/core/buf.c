@@ -123,3 +123,16 @@ const char *dq_buf_str(const dq_buf *b)
 {
     return b->data ? b->data : "";
 }
+
+void *dq_array_grow(void *items, size_t len, size_t *cap, size_t size, size_t first)
+{
+    if (len < *cap)
+        return items;
+    size_t want = *cap ? *cap * 2 : first;
+    if (want < *cap || want > SIZE_MAX / size)
+        return NULL;
+    void *grown = realloc(items, want * size);
+    if (grown)
+        *cap = want;
+    return grown;
+}

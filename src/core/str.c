@@ -93,14 +93,10 @@ bool dq_utf8_valid(const void *data, size_t n)
 
 dq_code dq_strlist_add(dq_strlist *l, const char *s)
 {
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 8;
-        char **items = realloc(l->items, cap * sizeof(*items));
-        if (!items)
-            return DQ_ENOMEM;
-        l->items = items;
-        l->cap = cap;
-    }
+    char **items = dq_array_grow(l->items, l->len, &l->cap, sizeof *items, 8);
+    if (!items)
+        return DQ_ENOMEM;
+    l->items = items;
     char *copy = strdup(s);
     if (!copy)
         return DQ_ENOMEM;

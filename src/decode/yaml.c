@@ -89,16 +89,13 @@ static dq_code yaml_anchor_add(yaml_builder *b, char *name, const cJSON *node, s
         free(name);
         return DQ_EFORMAT;
     }
-    if (b->anchor_len == b->anchor_cap) {
-        size_t cap = b->anchor_cap ? b->anchor_cap * 2 : 16;
-        yaml_anchor *anchors = realloc(b->anchors, cap * sizeof(*anchors));
-        if (!anchors) {
-            free(name);
-            return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
-        }
-        b->anchors = anchors;
-        b->anchor_cap = cap;
+    yaml_anchor *anchors =
+        dq_array_grow(b->anchors, b->anchor_len, &b->anchor_cap, sizeof *anchors, 16);
+    if (!anchors) {
+        free(name);
+        return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
     }
+    b->anchors = anchors;
     if (yaml_slots_grow(b)) {
         free(name);
         return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);

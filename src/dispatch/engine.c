@@ -127,14 +127,10 @@ static bool dest_activate(dq_dispatch *d, dq_dest *dest)
 {
     if (dest->active)
         return true;
-    if (d->active_len == d->active_cap) {
-        size_t cap = d->active_cap ? d->active_cap * 2 : 16;
-        dq_dest **active = realloc(d->active, cap * sizeof *active);
-        if (!active)
-            return false;
-        d->active = active;
-        d->active_cap = cap;
-    }
+    dq_dest **active = dq_array_grow(d->active, d->active_len, &d->active_cap, sizeof *active, 16);
+    if (!active)
+        return false;
+    d->active = active;
     d->active[d->active_len++] = dest;
     dest->active = true;
     return true;

@@ -13,14 +13,10 @@
 
 dq_code dq_engine_exec_start(dq_dispatch *d, dq_job *job, double now, dq_error *err)
 {
-    if (d->exec_len == d->exec_cap) {
-        size_t cap = d->exec_cap ? d->exec_cap * 2 : 8;
-        dq_job **execs = realloc(d->execs, cap * sizeof *execs);
-        if (!execs)
-            return dq_fail(err, DQ_ENOMEM, "out of memory starting a shell command");
-        d->execs = execs;
-        d->exec_cap = cap;
-    }
+    dq_job **execs = dq_array_grow(d->execs, d->exec_len, &d->exec_cap, sizeof *execs, 8);
+    if (!execs)
+        return dq_fail(err, DQ_ENOMEM, "out of memory starting a shell command");
+    d->execs = execs;
     dq_code rc = dq_exec_start(&job->req, now, &job->exec, err);
     if (rc)
         return rc;

@@ -88,14 +88,10 @@ static dq_stat_row *row_find_or_add(dq_stats_table *t, const char *action, const
     size_t *slot = row_slot(t->index, t->index_slots, t->rows, action, label);
     if (*slot)
         return t->rows[*slot - 1];
-    if (t->len == t->cap) {
-        size_t cap = t->cap ? t->cap * 2 : 16;
-        dq_stat_row **rows = realloc(t->rows, cap * sizeof *rows);
-        if (!rows)
-            return NULL;
-        t->rows = rows;
-        t->cap = cap;
-    }
+    dq_stat_row **rows = dq_array_grow(t->rows, t->len, &t->cap, sizeof *rows, 16);
+    if (!rows)
+        return NULL;
+    t->rows = rows;
     dq_stat_row *r = row_new(action, label);
     if (!r)
         return NULL;

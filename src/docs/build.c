@@ -355,15 +355,11 @@ static void out_give(docs_build *b, dq_docs_out *o)
     docs_out_reset(o);
     pthread_mutex_lock(&b->lock);
     if (o->buf.cap <= SPARE_KEEP && o->scratch.cap <= SPARE_KEEP) {
-        if (b->spare_count == b->spare_cap) {
-            size_t cap = b->spare_cap ? b->spare_cap * 2 : 8;
-            dq_docs_out **spare = realloc(b->spare, cap * sizeof(*spare));
-            if (spare) {
-                b->spare = spare;
-                b->spare_cap = cap;
-            }
-        }
-        if (b->spare_count < b->spare_cap) {
+        /* Out of memory here only means the writer is freed instead of kept. */
+        dq_docs_out **spare =
+            dq_array_grow(b->spare, b->spare_count, &b->spare_cap, sizeof *spare, 8);
+        if (spare) {
+            b->spare = spare;
             b->spare[b->spare_count++] = o;
             kept = true;
         }

@@ -17,14 +17,10 @@ static int compare_checkpoints(const void *a, const void *b)
 
 static dq_code cp_push(dq_docs_checkpoint *cp, const dq_docs_run *run)
 {
-    if (cp->len == cp->cap) {
-        size_t cap = cp->cap ? cp->cap * 2 : 16;
-        const dq_docs_run **runs = realloc(cp->runs, cap * sizeof(*runs));
-        if (!runs)
-            return DQ_ENOMEM;
-        cp->runs = runs;
-        cp->cap = cap;
-    }
+    const dq_docs_run **runs = dq_array_grow(cp->runs, cp->len, &cp->cap, sizeof *runs, 16);
+    if (!runs)
+        return DQ_ENOMEM;
+    cp->runs = runs;
     cp->runs[cp->len++] = run;
     return DQ_OK;
 }

@@ -62,14 +62,10 @@ docs_state *docs_state_finish(docs_state *s, int64_t input, bool ok)
 
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s)
 {
-    if (m->len == m->cap) {
-        size_t cap = m->cap ? m->cap * 2 : 256;
-        docs_state **states = realloc(m->states, cap * sizeof(*states));
-        if (!states)
-            return DQ_ENOMEM;
-        m->states = states;
-        m->cap = cap;
-    }
+    docs_state **states = dq_array_grow(m->states, m->len, &m->cap, sizeof *states, 256);
+    if (!states)
+        return DQ_ENOMEM;
+    m->states = states;
     if (docs_map_put(&m->by_key, s->key, m->len) != DQ_OK)
         return DQ_ENOMEM;
     m->states[m->len++] = s;

@@ -129,14 +129,11 @@ static dq_code keep_owned(docs_merge *mg, docs_manifest *m, const char *path, dq
         if (docs_map_get(&mg->other_by_key, s->key, &at))
             return dq_fail(err, DQ_EUSAGE, "%s: %s is owned by two shards: build them again", path,
                            s->relpath);
-        if (mg->others_len == mg->others_cap) {
-            size_t cap = mg->others_cap ? mg->others_cap * 2 : 256;
-            docs_state **others = realloc(mg->others, cap * sizeof(*others));
-            if (!others)
-                return dq_fail(err, DQ_ENOMEM, "out of memory");
-            mg->others = others;
-            mg->others_cap = cap;
-        }
+        docs_state **others =
+            dq_array_grow(mg->others, mg->others_len, &mg->others_cap, sizeof *others, 256);
+        if (!others)
+            return dq_fail(err, DQ_ENOMEM, "out of memory");
+        mg->others = others;
         if (docs_map_put(&mg->other_by_key, s->key, mg->others_len) != DQ_OK)
             return dq_fail(err, DQ_ENOMEM, "out of memory");
         mg->others[mg->others_len++] = s;

@@ -29,14 +29,10 @@ void objstore_page_free(objstore_page *page)
 
 static dq_code page_add(objstore_page *page, objstore_object *o)
 {
-    if (page->len == page->cap) {
-        size_t cap = page->cap ? page->cap * 2 : 64;
-        objstore_object *items = realloc(page->items, cap * sizeof(*items));
-        if (!items)
-            return DQ_ENOMEM;
-        page->items = items;
-        page->cap = cap;
-    }
+    objstore_object *items = dq_array_grow(page->items, page->len, &page->cap, sizeof *items, 64);
+    if (!items)
+        return DQ_ENOMEM;
+    page->items = items;
     page->items[page->len++] = *o;
     memset(o, 0, sizeof(*o));
     return DQ_OK;

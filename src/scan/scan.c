@@ -110,14 +110,11 @@ static dq_code record_pack(dq_record *rec, const char *name, const char *relpath
  * copies, and its own block shrinks to the strings that are its alone. */
 static dq_code records_adopt(dq_records *records, dq_record *rec)
 {
-    if (records->len == records->cap) {
-        size_t cap = records->cap ? records->cap * 2 : 256;
-        dq_record *items = realloc(records->items, cap * sizeof(*items));
-        if (!items)
-            return DQ_ENOMEM;
-        records->items = items;
-        records->cap = cap;
-    }
+    dq_record *items =
+        dq_array_grow(records->items, records->len, &records->cap, sizeof *items, 256);
+    if (!items)
+        return DQ_ENOMEM;
+    records->items = items;
     if (!records->names && !(records->names = calloc(1, sizeof(*records->names))))
         return DQ_ENOMEM;
     const char *checkpoint_name = scan_intern_get(records->names, rec->checkpoint_name);

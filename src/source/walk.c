@@ -108,14 +108,10 @@ static void dir_list_free(dir_list *l)
 
 static dq_code dir_list_add(dir_list *l, const struct dirent *de)
 {
-    if (l->len == l->cap) {
-        size_t cap = l->cap ? l->cap * 2 : 64;
-        dir_slot *slots = realloc(l->slots, cap * sizeof(*slots));
-        if (!slots)
-            return DQ_ENOMEM;
-        l->slots = slots;
-        l->cap = cap;
-    }
+    dir_slot *slots = dq_array_grow(l->slots, l->len, &l->cap, sizeof *slots, 64);
+    if (!slots)
+        return DQ_ENOMEM;
+    l->slots = slots;
     size_t offset = l->names.len;
     dq_code rc = dq_buf_add(&l->names, de->d_name, strlen(de->d_name) + 1);
     if (rc)
