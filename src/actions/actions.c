@@ -400,6 +400,11 @@ void action_push_str(cJSON *arr, const char *value, bool *ok)
     }
 }
 
+const char *action_str(const cJSON *obj, const char *key)
+{
+    return cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(obj, key));
+}
+
 /* ---- result placeholders in templates ---------------------------------------------- */
 
 static dq_code template_value(const action_view *v, const char *name, size_t len, char *buf,
@@ -535,7 +540,7 @@ typedef struct issue_ref {
 static int severity_rank(const cJSON *issue)
 {
     static const char *const order[] = {"critical", "high", "medium", "low"};
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "severity"));
+    const char *s = action_str(issue, "severity");
     for (int i = 0; s && i < 4; i++)
         if (strcmp(s, order[i]) == 0)
             return i;
@@ -544,7 +549,7 @@ static int severity_rank(const cJSON *issue)
 
 static const char *issue_text(const cJSON *issue, const char *key)
 {
-    const char *s = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, key));
+    const char *s = action_str(issue, key);
     return s ? s : "";
 }
 

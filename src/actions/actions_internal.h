@@ -74,6 +74,8 @@ cJSON *action_add_obj(cJSON *obj, const char *key, bool *ok);
 cJSON *action_add_arr(cJSON *obj, const char *key, bool *ok);
 cJSON *action_push_obj(cJSON *arr, bool *ok);
 void action_push_str(cJSON *arr, const char *value, bool *ok);
+/* The string member key of obj, or NULL when it is absent or not a string. */
+const char *action_str(const cJSON *obj, const char *key);
 
 /* Fills ${field} result placeholders in every string of a template tree (webhook
  * payload_template, Teams custom_payload): replacements are always strings, status is

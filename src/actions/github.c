@@ -65,14 +65,10 @@ static void github_annotations(cJSON *output, const action_view *v, bool *ok)
         *ok = false;
     for (size_t k = 0; k < count && k < 50; k++) {
         const cJSON *issue = issues[k];
-        const char *validator =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "validator_name"));
-        const char *type =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "issue_type"));
-        const char *details =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "details"));
-        const char *severity =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "severity"));
+        const char *validator = action_str(issue, "validator_name");
+        const char *type = action_str(issue, "issue_type");
+        const char *details = action_str(issue, "details");
+        const char *severity = action_str(issue, "severity");
         if (!validator)
             validator = type ? type : "";
         char upper[16] = "";

@@ -145,10 +145,10 @@ static void opsgenie_teams(cJSON *body, const char *field, const cJSON *entries,
     cJSON_ArrayForEach(c, entries)
     {
         cJSON *r = action_push_obj(list, ok);
-        const char *type = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "type"));
-        const char *id = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "id"));
-        const char *name = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
-        const char *user = cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "username"));
+        const char *type = action_str(c, "type");
+        const char *id = action_str(c, "id");
+        const char *name = action_str(c, "name");
+        const char *user = action_str(c, "username");
         action_add_str(r, "type", type ? type : "team", ok);
         if (id)
             action_add_str(r, "id", id, ok);

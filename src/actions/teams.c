@@ -57,12 +57,8 @@ static void teams_mentions(const dq_action_config *a, const action_view *v, dq_b
     const cJSON *c;
     cJSON_ArrayForEach(c, dq_setting(a, "mention_on_failure"))
     {
-        const char *id = cJSON_IsString(c)
-                             ? c->valuestring
-                             : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "id"));
-        const char *name = cJSON_IsString(c)
-                               ? c->valuestring
-                               : cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(c, "name"));
+        const char *id = cJSON_IsString(c) ? c->valuestring : action_str(c, "id");
+        const char *name = cJSON_IsString(c) ? c->valuestring : action_str(c, "name");
         if (!id)
             continue;
         if (!name)
@@ -157,14 +153,10 @@ static cJSON *teams_issue_card(const dq_action_config *a, const action_view *v, 
         *ok = false;
     for (size_t k = 0; k < total && shown < 5; k++) {
         const cJSON *issue = issues[k];
-        const char *validator =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "validator_name"));
-        const char *type =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "issue_type"));
-        const char *column =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "column"));
-        const char *details =
-            cJSON_GetStringValue(cJSON_GetObjectItemCaseSensitive(issue, "details"));
+        const char *validator = action_str(issue, "validator_name");
+        const char *type = action_str(issue, "issue_type");
+        const char *column = action_str(issue, "column");
+        const char *details = action_str(issue, "details");
         char *text = dq_asprintf("**%s** on `%s`: %s",
                                  validator ? validator
                                  : type    ? type
