@@ -120,6 +120,32 @@ typedef struct config_loader {
     bool out_of_memory;
 } config_loader;
 
+dq_code config_note_failure(dq_strlist *problems, const dq_error *err, dq_code rc)
+{
+    if (problems && dq_strlist_add(problems, err->msg))
+        return DQ_ENOMEM;
+    return rc;
+}
+
+dq_code config_problems_fail(dq_error *err, const char *first, size_t count)
+{
+    if (count == 1)
+        return dq_fail(err, DQ_ECONFIG, "%s", first);
+    return dq_fail(err, DQ_ECONFIG, "%s (and %zu more problems)", first, count - 1);
+}
+
+dq_code config_file_read(const char *path, size_t max, dq_buf *text, dq_strlist *problems,
+                         dq_error *err)
+{
+    dq_buf_init(text, max);
+    dq_code rc = dq_file_read(path, max, text, err);
+    if (rc == DQ_OK)
+        return DQ_OK;
+    dq_buf_free(text);
+    rc = config_note_failure(problems, err, rc);
+    return rc == DQ_ENOMEM ? rc : DQ_ECONFIG;
+}
+
 static void loader_vreport(config_loader *l, const cJSON *node, const char *key, const char *fmt,
                            va_list ap)
 {
@@ -845,10 +871,7 @@ static dq_code loader_finish(config_loader *l, dq_error *err)
     }
     if (l->problem_count) {
         dq_config_free(l->config);
-        if (l->problem_count == 1)
-            return dq_fail(err, DQ_ECONFIG, "%s", l->first);
-        return dq_fail(err, DQ_ECONFIG, "%s (and %zu more problems)", l->first,
-                       l->problem_count - 1);
+        return config_problems_fail(err, l->first, l->problem_count);
     }
     return DQ_OK;
 }
@@ -863,11 +886,8 @@ dq_code dq_config_parse(const char *name, const char *text, size_t len, dq_confi
     l.config = out;
     l.problems = problems;
     dq_code rc = config_tree_parse(name, text, len, &l.tree, err);
-    if (rc) {
-        if (problems && dq_strlist_add(problems, err->msg))
-            rc = DQ_ENOMEM;
-        return rc;
-    }
+    if (rc)
+        return config_note_failure(problems, err, rc);
     out->path = dq_strdup(name);
     if (!out->path)
         l.out_of_memory = true;
@@ -896,15 +916,10 @@ dq_code config_read_actions(const char *name, const config_tree *tree, cJSON *ac
 dq_code dq_config_load(const char *path, dq_config *out, dq_strlist *problems, dq_error *err)
 {
     dq_buf text;
-    dq_buf_init(&text, CONFIG_MAX_BYTES);
     memset(out, 0, sizeof *out);
-    dq_code rc = dq_file_read(path, CONFIG_MAX_BYTES, &text, err);
-    if (rc) {
-        if (problems)
-            dq_strlist_add(problems, err->msg);
-        dq_buf_free(&text);
-        return rc == DQ_ENOMEM ? rc : DQ_ECONFIG;
-    }
+    dq_code rc = config_file_read(path, CONFIG_MAX_BYTES, &text, problems, err);
+    if (rc)
+        return rc;
     rc = dq_config_parse(path, dq_buf_str(&text), text.len, out, problems, err);
     dq_buf_free(&text);
     return rc;

@@ -32,6 +32,17 @@ int config_tree_line(const config_tree *tree, const cJSON *node);
 dq_code config_read_actions(const char *name, const config_tree *tree, cJSON *actions,
                             dq_config *out, dq_strlist *problems, dq_error *err);
 
+/* Reads a config or job file of at most max bytes into text (initialised here, freed on
+ * failure). A file that cannot be read is one problem: its message joins problems when
+ * the caller keeps a list. DQ_ECONFIG, or DQ_ENOMEM. */
+dq_code config_file_read(const char *path, size_t max, dq_buf *text, dq_strlist *problems,
+                         dq_error *err);
+/* After a failure rc: a text that does not parse is one problem too, err's message
+ * joins problems. Returns rc, or DQ_ENOMEM when the list cannot grow. */
+dq_code config_note_failure(dq_strlist *problems, const dq_error *err, dq_code rc);
+/* How a load with problems ends: the first problem, and how many more there are. */
+dq_code config_problems_fail(dq_error *err, const char *first, size_t count);
+
 /* Expands ${VAR} and ${VAR:-default} from the environment. An unset variable without a
  * default is an error naming it, unless keep is not NULL and keep(name) is true: such
  * placeholders (the result fields of payload templates) are left as written. */

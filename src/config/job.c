@@ -369,8 +369,7 @@ dq_code dq_job_file_parse(const char *name, const char *text, size_t len, dq_job
     l.job = out;
     dq_code rc = config_tree_parse(name, text, len, &l.tree, err);
     if (rc) {
-        if (problems && dq_strlist_add(problems, err->msg))
-            rc = DQ_ENOMEM;
+        rc = config_note_failure(problems, err, rc);
         return rc == DQ_ENOMEM ? rc : DQ_ECONFIG;
     }
     out->path = dq_strdup(name);
@@ -386,11 +385,8 @@ dq_code dq_job_file_parse(const char *name, const char *text, size_t len, dq_job
             l.out_of_memory = true;
     if (l.out_of_memory)
         rc = dq_fail(err, DQ_ENOMEM, "%s: out of memory", name);
-    else if (l.problems.len == 1)
-        rc = dq_fail(err, DQ_ECONFIG, "%s", l.problems.items[0]);
     else if (l.problems.len)
-        rc = dq_fail(err, DQ_ECONFIG, "%s (and %zu more problems)", l.problems.items[0],
-                     l.problems.len - 1);
+        rc = config_problems_fail(err, l.problems.items[0], l.problems.len);
     dq_strlist_free(&l.problems);
     if (rc)
         dq_job_file_free(out);
@@ -400,15 +396,10 @@ dq_code dq_job_file_parse(const char *name, const char *text, size_t len, dq_job
 dq_code dq_job_file_load(const char *path, dq_job_file *out, dq_strlist *problems, dq_error *err)
 {
     dq_buf text;
-    dq_buf_init(&text, JOB_MAX_BYTES);
     memset(out, 0, sizeof *out);
-    dq_code rc = dq_file_read(path, JOB_MAX_BYTES, &text, err);
-    if (rc) {
-        if (problems && dq_strlist_add(problems, err->msg))
-            rc = DQ_ENOMEM;
-        dq_buf_free(&text);
-        return rc == DQ_ENOMEM ? rc : DQ_ECONFIG;
-    }
+    dq_code rc = config_file_read(path, JOB_MAX_BYTES, &text, problems, err);
+    if (rc)
+        return rc;
     rc = dq_job_file_parse(path, dq_buf_str(&text), text.len, out, problems, err);
     dq_buf_free(&text);
     return rc;
