@@ -80,8 +80,7 @@ dq_code dq_py_json(const cJSON *node, dq_buf *out);
 dq_code dq_py_string(const char *s, dq_buf *out);
 /* json.dumps(indent=N): "," at line ends, ": " after keys, as truthound stores results. */
 dq_code dq_py_json_indent(const cJSON *node, int indent, dq_buf *out);
-/* Python's repr of a float: "0.1", "1.0", "1e-07", "NaN". */
-void dq_py_float_repr(double v, char *out, size_t size);
+/* Python's repr of a float is dq_py_float_repr (core). */
 /* A raw node holding repr(v), for fields Python writes as floats ("1.0"). */
 cJSON *dq_py_float(double v);
 

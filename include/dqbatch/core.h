@@ -61,6 +61,19 @@ dq_code dq_buf_reserve(dq_buf *b, size_t extra);
 char *dq_buf_steal(dq_buf *b);
 const char *dq_buf_str(const dq_buf *b); /* "" when empty */
 
+/* ---- Python's text forms ------------------------------------------------------------ */
+
+/* repr of a float: "0.1", "1.0", "1e-07", "NaN", "-Infinity". */
+void dq_py_float_repr(double v, char *out, size_t size);
+/* A number as json.dumps writes it: integral values within double's exact range without
+ * a fraction ("3"), any other as repr. */
+void dq_py_number_text(double v, char *out, size_t size);
+/* json.dumps' ensure_ascii escape of code point cp, which the caller found needs one:
+ * \" \\ \n \r \t \b \f, else \uXXXX (a surrogate pair past U+FFFF). Written to out,
+ * DQ_JSON_ESCAPE_SIZE bytes; returns out. */
+#define DQ_JSON_ESCAPE_SIZE 16
+const char *dq_json_escape(unsigned cp, char *out);
+
 /* ---- growable arrays ---------------------------------------------------------------- */
 
 /* Room for one more item in an array of len items of size bytes with room for *cap: when

@@ -1,7 +1,6 @@
 /* The writer every renderer shares: escaping for each place a string lands (HTML text
  * and attributes, markdown, JSON as Python writes it, JSON inside <script>), numbers and
  * times as the pages show them. */
-#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -173,11 +172,6 @@ void docs_out_markdown(dq_docs_out *o, const char *s)
     }
 }
 
-static void out_u_escape(dq_docs_out *o, unsigned v)
-{
-    docs_out_printf(o, "\\u%04x", v);
-}
-
 void docs_out_json_string(dq_docs_out *o, const char *s, bool script_safe)
 {
     docs_out_char(o, '"');
@@ -197,105 +191,26 @@ void docs_out_json_string(dq_docs_out *o, const char *s, bool script_safe)
             n = 1;
         }
         p += n;
-        switch (cp) {
-        case '"':
-            docs_out_str(o, "\\\"");
-            continue;
-        case '\\':
-            docs_out_str(o, "\\\\");
-            continue;
-        case '\n':
-            docs_out_str(o, "\\n");
-            continue;
-        case '\r':
-            docs_out_str(o, "\\r");
-            continue;
-        case '\t':
-            docs_out_str(o, "\\t");
-            continue;
-        case '\b':
-            docs_out_str(o, "\\b");
-            continue;
-        case '\f':
-            docs_out_str(o, "\\f");
-            continue;
-        default:
-            break;
-        }
-        if (cp >= 0x10000) {
-            cp -= 0x10000;
-            out_u_escape(o, 0xd800 + (cp >> 10));
-            out_u_escape(o, 0xdc00 + (cp & 0x3ff));
-        } else {
-            out_u_escape(o, cp);
-        }
+        char escape[DQ_JSON_ESCAPE_SIZE];
+        docs_out_str(o, dq_json_escape(cp, escape));
     }
     docs_out_char(o, '"');
 }
 
-/* Python's float repr: the shortest digits that read back to v, in fixed notation when
- * the decimal exponent is in [-4, 16), else as d.ddde+XX. */
 void docs_out_json_double(dq_docs_out *o, double v)
 {
-    if (isnan(v)) {
-        docs_out_str(o, "NaN");
-        return;
-    }
-    if (isinf(v)) {
-        docs_out_str(o, v > 0 ? "Infinity" : "-Infinity");
-        return;
-    }
-    /* 15 significant digits always name the shortest form when it has 15 or fewer
-     * (a double holds 15.9 digits), so at most three tries find it. */
     char text[48];
-    for (int precision = 14; precision <= 16; precision++) {
-        snprintf(text, sizeof(text), "%.*e", precision, v);
-        if (strtod(text, NULL) == v)
-            break;
-    }
-    char *e = strchr(text, 'e');
-    int exponent = atoi(e + 1);
-    char digits[24];
-    size_t nd = 0;
-    for (const char *p = text; p < e; p++)
-        if (*p >= '0' && *p <= '9')
-            digits[nd++] = *p;
-    while (nd > 1 && digits[nd - 1] == '0')
-        nd--;
-    digits[nd] = '\0';
-    if (v < 0 || (v == 0 && signbit(v)))
-        docs_out_char(o, '-');
-    if (exponent < -4 || exponent >= 16) {
-        docs_out_char(o, digits[0]);
-        if (nd > 1) {
-            docs_out_char(o, '.');
-            docs_out_str(o, digits + 1);
-        }
-        docs_out_printf(o, "e%c%02d", exponent < 0 ? '-' : '+', abs(exponent));
-        return;
-    }
-    if (exponent < 0) {
-        docs_out_str(o, "0.");
-        for (int i = -1; i > exponent; i--)
-            docs_out_char(o, '0');
-        docs_out_str(o, digits);
-        return;
-    }
-    size_t whole = (size_t)exponent + 1;
-    for (size_t i = 0; i < whole; i++)
-        docs_out_char(o, i < nd ? digits[i] : '0');
-    docs_out_char(o, '.');
-    docs_out_str(o, whole < nd ? digits + whole : "0");
+    dq_py_float_repr(v, text, sizeof text);
+    docs_out_str(o, text);
 }
 
 /* cJSON keeps every number as a double: a whole number in the exact range is written
  * as an integer, as the writer most likely had it. */
 static void out_json_number(dq_docs_out *o, double v)
 {
-    if (v > -9007199254740992.0 && v < 9007199254740992.0 && v == (double)(int64_t)v)
-        docs_out_printf(o, "%.0f", v);
-    else
-        docs_out_json_double(o, v);
+    char text[48];
+    dq_py_number_text(v, text, sizeof text);
+    docs_out_str(o, text);
 }
 
 static void out_newline(dq_docs_out *o, int indent, int depth)
