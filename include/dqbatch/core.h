@@ -100,6 +100,35 @@ typedef struct dq_strlist {
 dq_code dq_strlist_add(dq_strlist *l, const char *s);
 void dq_strlist_free(dq_strlist *l);
 
+/* ---- string-keyed map ------------------------------------------------------------- */
+
+/* A map from strings to indexes (open addressing, linear probing). Keys are borrowed:
+ * they must outlive the map. All zero is an empty map. */
+typedef struct dq_map {
+    const char **keys;
+    size_t *values;
+    uint64_t *hashes;
+    size_t cap;
+    size_t len;
+} dq_map;
+
+dq_code dq_map_put(dq_map *m, const char *key, size_t value); /* replaces */
+bool dq_map_get(const dq_map *m, const char *key, size_t *value);
+void dq_map_free(dq_map *m);
+
+/* A set of owned strings: the list holds them in the order added, the map finds them. All
+ * zero is an empty set. */
+typedef struct dq_strset {
+    dq_strlist items;
+    dq_map index;
+} dq_strset;
+
+/* The stored copy of s, added when new; NULL when out of memory. */
+const char *dq_strset_add(dq_strset *set, const char *s);
+/* The stored copy of s, or NULL when the set does not hold it. */
+const char *dq_strset_find(const dq_strset *set, const char *s);
+void dq_strset_free(dq_strset *set);
+
 /* ---- logging ------------------------------------------------------------------------ */
 
 /* Messages go to stderr as "dqbatch: <level>: <text>", one write per line so lines from

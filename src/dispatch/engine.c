@@ -55,29 +55,6 @@ static char *dest_key(const dq_request *req)
     return dq_asprintf("%s\n%s", dq_provider_name(req->provider), what ? what : "");
 }
 
-static size_t dest_slot(dq_dest *const *slots, size_t count, const char *key)
-{
-    size_t i = (size_t)dq_hash64(key, strlen(key), 0) & (count - 1);
-    while (slots[i] && strcmp(slots[i]->key, key) != 0)
-        i = (i + 1) & (count - 1);
-    return i;
-}
-
-static bool dests_grow(dq_dispatch *d)
-{
-    size_t count = d->dest_slots ? d->dest_slot_count * 2 : 64;
-    dq_dest **slots = calloc(count, sizeof *slots);
-    if (!slots)
-        return false;
-    for (size_t i = 0; i < d->dest_slot_count; i++)
-        if (d->dest_slots[i])
-            slots[dest_slot(slots, count, d->dest_slots[i]->key)] = d->dest_slots[i];
-    free(d->dest_slots);
-    d->dest_slots = slots;
-    d->dest_slot_count = count;
-    return true;
-}
-
 /* The first request to a destination sets its pace: its own rate and cap, or the
  * provider's defaults. */
 static dq_dest *dest_new(char *key, const dq_request *req, double now)
@@ -104,22 +81,22 @@ static dq_dest *dest_get(dq_dispatch *d, const dq_request *req, double now)
     char *key = dest_key(req);
     if (!key)
         return NULL;
-    if ((d->dest_count + 1) * 2 > d->dest_slot_count && !dests_grow(d)) {
+    size_t at;
+    if (dq_map_get(&d->dest_index, key, &at)) {
+        free(key);
+        return d->dests[at];
+    }
+    dq_dest **dests = dq_array_grow(d->dests, d->dest_count, &d->dest_cap, sizeof *dests, 64);
+    if (dests)
+        d->dests = dests;
+    dq_dest *dest = dests ? dest_new(key, req, now) : NULL;
+    /* The map borrows dest->key, which lives as long as the dispatcher. */
+    if (!dest || dq_map_put(&d->dest_index, dest->key, d->dest_count)) {
+        free(dest);
         free(key);
         return NULL;
     }
-    size_t i = dest_slot(d->dest_slots, d->dest_slot_count, key);
-    if (d->dest_slots[i]) {
-        free(key);
-        return d->dest_slots[i];
-    }
-    dq_dest *dest = dest_new(key, req, now);
-    if (!dest) {
-        free(key);
-        return NULL;
-    }
-    d->dest_slots[i] = dest;
-    d->dest_count++;
+    d->dests[d->dest_count++] = dest;
     return dest;
 }
 
@@ -530,13 +507,12 @@ static void *dispatcher_main(void *arg)
 
 static void dispatch_destroy(dq_dispatch *d)
 {
-    for (size_t i = 0; i < d->dest_slot_count; i++) {
-        if (!d->dest_slots[i])
-            continue;
-        free(d->dest_slots[i]->key);
-        free(d->dest_slots[i]);
+    for (size_t i = 0; i < d->dest_count; i++) {
+        free(d->dests[i]->key);
+        free(d->dests[i]);
     }
-    free(d->dest_slots);
+    free(d->dests);
+    dq_map_free(&d->dest_index);
     free(d->active);
     dq_engine_transfers_free(d);
     free(d->execs);

@@ -74,10 +74,11 @@ struct dq_dispatch {
     dq_stats_table stats; /* locks itself */
 
     /* dispatcher thread only */
-    dq_dest **dest_slots; /* open addressing by key */
-    size_t dest_slot_count;
+    dq_dest **dests; /* in the order first seen */
     size_t dest_count;
-    dq_dest **active; /* destinations with requests waiting */
+    size_t dest_cap;
+    dq_map dest_index; /* key -> position in dests */
+    dq_dest **active;  /* destinations with requests waiting */
     size_t active_len;
     size_t active_cap;
     size_t round_robin;

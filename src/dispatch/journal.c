@@ -21,10 +21,8 @@
 
 struct dq_journal {
     char *path;
-    int fd;      /* -1 when read-only */
-    char **keys; /* open addressing; NULL = empty slot */
-    size_t slots;
-    size_t count;
+    int fd; /* -1 when read-only */
+    dq_strset keys;
     size_t unsynced;
     double first_unsynced;
 };
@@ -41,61 +39,22 @@ uint32_t dq_crc32(const void *data, size_t len)
     return ~crc;
 }
 
-static size_t key_slot(char *const *keys, size_t slots, const char *key)
-{
-    size_t i = (size_t)dq_hash64(key, strlen(key), 0) & (slots - 1);
-    while (keys[i] && strcmp(keys[i], key) != 0)
-        i = (i + 1) & (slots - 1);
-    return i;
-}
-
-static dq_code keys_grow(dq_journal *j)
-{
-    size_t slots = j->slots ? j->slots * 2 : 1024;
-    char **keys = calloc(slots, sizeof *keys);
-    if (!keys)
-        return DQ_ENOMEM;
-    for (size_t i = 0; i < j->slots; i++)
-        if (j->keys[i])
-            keys[key_slot(keys, slots, j->keys[i])] = j->keys[i];
-    free(j->keys);
-    j->keys = keys;
-    j->slots = slots;
-    return DQ_OK;
-}
-
-static dq_code keys_add(dq_journal *j, const char *key)
-{
-    if ((j->count + 1) * 2 > j->slots && keys_grow(j))
-        return DQ_ENOMEM;
-    size_t i = key_slot(j->keys, j->slots, key);
-    if (j->keys[i])
-        return DQ_OK;
-    j->keys[i] = dq_strdup(key);
-    if (!j->keys[i])
-        return DQ_ENOMEM;
-    j->count++;
-    return DQ_OK;
-}
-
 bool dq_journal_has(const dq_journal *j, const char *key)
 {
-    if (!j || !key || !j->count)
-        return false;
-    return j->keys[key_slot(j->keys, j->slots, key)] != NULL;
+    return j && key && dq_strset_find(&j->keys, key);
 }
 
 bool dq_journal_claim(dq_journal *j, const char *key)
 {
     if (dq_journal_has(j, key))
         return false;
-    keys_add(j, key); /* out of memory: the request goes out; a duplicate is unlikely */
+    dq_strset_add(&j->keys, key); /* out of memory: the request goes out; a duplicate is unlikely */
     return true;
 }
 
 size_t dq_journal_size(const dq_journal *j)
 {
-    return j ? j->count : 0;
+    return j ? j->keys.items.len : 0;
 }
 
 /* The key of one whole, intact line ("CRC32 JSON\n"), or NULL. */
@@ -136,7 +95,7 @@ static dq_code journal_load(dq_journal *j, FILE *in, off_t *good_end, dq_error *
             bad++;
             continue;
         }
-        if (keys_add(j, key))
+        if (!dq_strset_add(&j->keys, key))
             rc = dq_fail(err, DQ_ENOMEM, "%s: out of memory reading the journal", j->path);
         free(key);
         *good_end = offset;
@@ -224,7 +183,7 @@ static char *record_line(const char *key, const char *label, long status)
 dq_code dq_journal_append(dq_journal *j, const char *key, const char *label, long status,
                           dq_error *err)
 {
-    if (keys_add(j, key))
+    if (!dq_strset_add(&j->keys, key))
         return dq_fail(err, DQ_ENOMEM, "%s: out of memory", j->path);
     if (j->fd < 0)
         return DQ_OK;
@@ -272,9 +231,7 @@ dq_code dq_journal_close(dq_journal *j, dq_error *err)
     dq_code rc = journal_sync(j, err);
     if (j->fd >= 0 && close(j->fd) != 0 && !rc)
         rc = dq_fail(err, DQ_EIO, "%s: cannot close the journal: %s", j->path, strerror(errno));
-    for (size_t i = 0; i < j->slots; i++)
-        free(j->keys[i]);
-    free(j->keys);
+    dq_strset_free(&j->keys);
     free(j->path);
     free(j);
     return rc;

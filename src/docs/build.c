@@ -65,16 +65,16 @@ struct dq_docs_session {
     size_t target_count;
     docs_state **winners; /* the runs the site shows, oldest first */
     size_t winner_count;
-    docs_map winner_by_run_id;
+    dq_map winner_by_run_id;
     docs_groups groups;
     cp_digest *old_cps; /* the checkpoints the previous build showed */
     size_t old_cp_count;
-    docs_map old_cp_map;
+    dq_map old_cp_map;
     dq_docs_out **spare; /* render buffers the workers hand back, so pages reuse them */
     size_t spare_count;
     size_t spare_cap;
     dq_strlist made_dirs; /* folders of run pages made in this build */
-    docs_map made_dir_set;
+    dq_map made_dir_set;
 };
 
 typedef struct dq_docs_session docs_build;
@@ -268,7 +268,7 @@ static bool entry_unchanged(const docs_state *old, const dq_entry *entry)
 static bool state_find(const docs_manifest *m, const dq_entry *entry, size_t *i)
 {
     char *key = docs_state_key(entry->input, entry->relpath);
-    bool found = key && docs_map_get(&m->by_key, key, i);
+    bool found = key && dq_map_get(&m->by_key, key, i);
     free(key);
     return found;
 }
@@ -451,7 +451,7 @@ static dq_code build_round2(docs_build *b, const dq_entry *entry, dq_result *r, 
             s = b->targets[entry->input];
     } else {
         char *key = docs_state_key(entry->input, entry->relpath);
-        if (key && docs_map_get(&b->cur.by_key, key, &i))
+        if (key && dq_map_get(&b->cur.by_key, key, &i))
             s = b->cur.states[i];
         free(key);
     }
@@ -509,7 +509,7 @@ static dq_code pick_winners(docs_build *b, dq_error *err)
 {
     docs_state **order = malloc((b->cur.len + 1) * sizeof(*order));
     b->winners = malloc((b->cur.len + 1) * sizeof(*b->winners));
-    docs_map first = {0};
+    dq_map first = {0};
     dq_code rc = order && b->winners ? DQ_OK : DQ_ENOMEM;
     if (order)
         memcpy(order, b->cur.states, b->cur.len * sizeof(*order));
@@ -522,15 +522,15 @@ static dq_code pick_winners(docs_build *b, dq_error *err)
         if (!dq_filter_match(b->filter, run->checkpoint, run->data_asset, run->status,
                              run->run_time)) {
             b->report.scan.filtered++;
-        } else if (docs_map_get(&first, run->run_id, &seen)) {
+        } else if (dq_map_get(&first, run->run_id, &seen)) {
             count_duplicate(b, order[seen], s);
-        } else if ((rc = docs_map_put(&first, run->run_id, i)) == DQ_OK && build_shows(b, run)) {
+        } else if ((rc = dq_map_put(&first, run->run_id, i)) == DQ_OK && build_shows(b, run)) {
             s->winner = true;
             b->winners[b->winner_count++] = s;
-            rc = docs_map_put(&b->winner_by_run_id, run->run_id, b->winner_count - 1);
+            rc = dq_map_put(&b->winner_by_run_id, run->run_id, b->winner_count - 1);
         }
     }
-    docs_map_free(&first);
+    dq_map_free(&first);
     free(order);
     return rc ? dq_fail(err, rc, "out of memory") : DQ_OK;
 }
@@ -578,11 +578,11 @@ static dq_code render_missing(docs_build *b, dq_error *err)
 static dq_code make_dir_once(docs_build *b, const char *dir, dq_error *err)
 {
     size_t i;
-    if (docs_map_get(&b->made_dir_set, dir, &i))
+    if (dq_map_get(&b->made_dir_set, dir, &i))
         return DQ_OK;
     dq_code rc = dq_mkdirs(dir, err);
     if (rc == DQ_OK && dq_strlist_add(&b->made_dirs, dir) == DQ_OK)
-        docs_map_put(&b->made_dir_set, b->made_dirs.items[b->made_dirs.len - 1], 0);
+        dq_map_put(&b->made_dir_set, b->made_dirs.items[b->made_dirs.len - 1], 0);
     return rc;
 }
 
@@ -657,10 +657,10 @@ static dq_code old_digests(docs_build *b)
         size_t c;
         if (!s->page)
             continue;
-        if (!docs_map_get(&b->old_cp_map, s->run.checkpoint, &c)) {
+        if (!dq_map_get(&b->old_cp_map, s->run.checkpoint, &c)) {
             c = b->old_cp_count++;
             b->old_cps[c].name = s->run.checkpoint;
-            if (docs_map_put(&b->old_cp_map, s->run.checkpoint, c) != DQ_OK)
+            if (dq_map_put(&b->old_cp_map, s->run.checkpoint, c) != DQ_OK)
                 return DQ_ENOMEM;
         }
         b->old_cps[c].sum += run_digest(&s->run);
@@ -672,7 +672,7 @@ static dq_code old_digests(docs_build *b)
 static bool cp_changed(const docs_build *b, const dq_docs_checkpoint *cp)
 {
     size_t c;
-    if (!b->reuse || !docs_map_get(&b->old_cp_map, cp->name, &c))
+    if (!b->reuse || !dq_map_get(&b->old_cp_map, cp->name, &c))
         return true;
     uint64_t sum = 0;
     for (size_t i = 0; i < cp->len; i++)
@@ -713,7 +713,7 @@ static void remove_old_checkpoint_pages(docs_build *b)
     for (size_t c = 0; c < count; c++) {
         size_t now_index, keep = 0;
         if (b->old.format == b->site.format &&
-            docs_map_get(&b->groups.by_name, old[c].name, &now_index))
+            dq_map_get(&b->groups.by_name, old[c].name, &now_index))
             keep = docs_page_count(&b->site, b->groups.cps[now_index].len);
         char *slug = dq_docs_slug(old[c].name);
         if (!slug)
@@ -741,7 +741,7 @@ static void remove_old_run_page(docs_build *b, const docs_state *s)
     size_t w;
     if (!s || !s->was_page)
         return;
-    if (b->old.format == b->site.format && docs_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
+    if (b->old.format == b->site.format && dq_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
         strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)
         return;
     char *relative = dq_docs_run_path(b->old.format, s->run.checkpoint, s->run.run_id);
@@ -825,7 +825,7 @@ static void remove_other_counts(docs_build *b)
 
 typedef struct sweep_state {
     docs_build *b;
-    docs_map expected;
+    dq_map expected;
 } sweep_state;
 
 static bool sweep_ours(const char *relative)
@@ -857,7 +857,7 @@ static void sweep_dir(sweep_state *s, const char *relative)
             if (S_ISDIR(st.st_mode))
                 sweep_dir(s, child);
             else if (S_ISREG(st.st_mode) && sweep_ours(child) &&
-                     !docs_map_get(&s->expected, child, &i) && unlink(path) == 0)
+                     !dq_map_get(&s->expected, child, &i) && unlink(path) == 0)
                 s->b->report.removed++;
         }
         free(child);
@@ -873,7 +873,7 @@ static dq_code expect(sweep_state *s, dq_strlist *paths, char *relative)
     dq_code rc = relative ? dq_strlist_add(paths, relative) : DQ_ENOMEM;
     free(relative);
     if (rc == DQ_OK)
-        rc = docs_map_put(&s->expected, paths->items[paths->len - 1], 0);
+        rc = dq_map_put(&s->expected, paths->items[paths->len - 1], 0);
     return rc;
 }
 
@@ -923,7 +923,7 @@ static void sweep_site(docs_build *b)
     } else {
         dq_warn("%s: out of memory: files of the interrupted build may remain", b->opts->site_dir);
     }
-    docs_map_free(&s.expected);
+    dq_map_free(&s.expected);
     dq_strlist_free(&paths);
 }
 
@@ -1054,15 +1054,15 @@ static void build_abort(docs_build *b)
 static void build_free(docs_build *b)
 {
     docs_groups_free(&b->groups);
-    docs_map_free(&b->winner_by_run_id);
+    dq_map_free(&b->winner_by_run_id);
     for (size_t i = 0; i < b->spare_count; i++) {
         docs_out_free(b->spare[i]);
         free(b->spare[i]);
     }
     free(b->spare);
-    docs_map_free(&b->made_dir_set);
+    dq_map_free(&b->made_dir_set);
     free(b->old_cps);
-    docs_map_free(&b->old_cp_map);
+    dq_map_free(&b->old_cp_map);
     dq_strlist_free(&b->made_dirs);
     free(b->winners);
     free(b->targets);

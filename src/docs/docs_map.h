@@ -1,20 +1,8 @@
-/* docs internals: a string-keyed map of indexes, and the site's manifest. */
+/* docs internals: the site's manifest and the states it holds. */
 #ifndef DQBATCH_DOCS_MAP_H
 #define DQBATCH_DOCS_MAP_H
 
 #include "docs_internal.h"
-
-typedef struct docs_map {
-    const char **keys; /* borrowed */
-    size_t *values;
-    uint64_t *hashes;
-    size_t cap;
-    size_t len;
-} docs_map;
-
-dq_code docs_map_put(docs_map *m, const char *key, size_t value); /* replaces */
-bool docs_map_get(const docs_map *m, const char *key, size_t *value);
-void docs_map_free(docs_map *m);
 
 #define DOCS_META_DIR ".dqbatch"
 #define DOCS_MANIFEST_FILE DOCS_META_DIR "/manifest.jsonl"
@@ -65,7 +53,7 @@ typedef struct docs_manifest {
     docs_state **states;
     size_t len;
     size_t cap;
-    docs_map by_key;
+    dq_map by_key;
 } docs_manifest;
 
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s);
@@ -84,7 +72,7 @@ void docs_manifest_free(docs_manifest *m);
 typedef struct docs_groups {
     dq_docs_checkpoint *cps;
     size_t count;
-    docs_map by_name;
+    dq_map by_name;
 } docs_groups;
 
 dq_code docs_groups_make(docs_groups *g, docs_state *const *shown, size_t count);

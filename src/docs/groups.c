@@ -28,11 +28,11 @@ static dq_code cp_push(dq_docs_checkpoint *cp, const dq_docs_run *run)
 static dq_code groups_add(docs_groups *g, const dq_docs_run *run)
 {
     size_t c;
-    if (!docs_map_get(&g->by_name, run->checkpoint, &c)) {
+    if (!dq_map_get(&g->by_name, run->checkpoint, &c)) {
         c = g->count++;
         g->cps[c].name = run->checkpoint;
         g->cps[c].slug = dq_docs_slug(run->checkpoint);
-        if (!g->cps[c].slug || docs_map_put(&g->by_name, run->checkpoint, c) != DQ_OK)
+        if (!g->cps[c].slug || dq_map_put(&g->by_name, run->checkpoint, c) != DQ_OK)
             return DQ_ENOMEM;
     }
     return cp_push(&g->cps[c], run);
@@ -49,10 +49,10 @@ dq_code docs_groups_make(docs_groups *g, docs_state *const *shown, size_t count)
             return DQ_ENOMEM;
     /* Sorting moves the entries, so the map is rebuilt from the sorted array. */
     qsort(g->cps, g->count, sizeof(*g->cps), compare_checkpoints);
-    docs_map_free(&g->by_name);
+    dq_map_free(&g->by_name);
     for (size_t c = 0; c < g->count; c++) {
         qsort(g->cps[c].runs, g->cps[c].len, sizeof(*g->cps[c].runs), compare_runs);
-        if (docs_map_put(&g->by_name, g->cps[c].name, c) != DQ_OK)
+        if (dq_map_put(&g->by_name, g->cps[c].name, c) != DQ_OK)
             return DQ_ENOMEM;
     }
     return DQ_OK;
@@ -65,7 +65,7 @@ void docs_groups_free(docs_groups *g)
         free(g->cps[c].runs);
     }
     free(g->cps);
-    docs_map_free(&g->by_name);
+    dq_map_free(&g->by_name);
     memset(g, 0, sizeof(*g));
 }
 

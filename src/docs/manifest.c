@@ -66,7 +66,7 @@ dq_code docs_manifest_add(docs_manifest *m, docs_state *s)
     if (!states)
         return DQ_ENOMEM;
     m->states = states;
-    if (docs_map_put(&m->by_key, s->key, m->len) != DQ_OK)
+    if (dq_map_put(&m->by_key, s->key, m->len) != DQ_OK)
         return DQ_ENOMEM;
     m->states[m->len++] = s;
     return DQ_OK;
@@ -81,7 +81,7 @@ void docs_manifest_free(docs_manifest *m)
     free(m->site_name);
     free(m->base_url);
     free(m->generated_at);
-    docs_map_free(&m->by_key);
+    dq_map_free(&m->by_key);
     memset(m, 0, sizeof(*m));
 }
 

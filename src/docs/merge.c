@@ -17,7 +17,7 @@ typedef struct docs_merge {
     docs_state **others; /* the states the other parts own, in part order */
     size_t others_len;
     size_t others_cap;
-    docs_map other_by_key;
+    dq_map other_by_key;
     bool *seen;           /* the shards read so far */
     docs_manifest merged; /* the full manifest */
     docs_state **shown;
@@ -126,7 +126,7 @@ static dq_code keep_owned(docs_merge *mg, docs_manifest *m, const char *path, dq
         size_t at;
         if (!owned(m, s))
             continue;
-        if (docs_map_get(&mg->other_by_key, s->key, &at))
+        if (dq_map_get(&mg->other_by_key, s->key, &at))
             return dq_fail(err, DQ_EUSAGE, "%s: %s is owned by two shards: build them again", path,
                            s->relpath);
         docs_state **others =
@@ -134,7 +134,7 @@ static dq_code keep_owned(docs_merge *mg, docs_manifest *m, const char *path, dq
         if (!others)
             return dq_fail(err, DQ_ENOMEM, "out of memory");
         mg->others = others;
-        if (docs_map_put(&mg->other_by_key, s->key, mg->others_len) != DQ_OK)
+        if (dq_map_put(&mg->other_by_key, s->key, mg->others_len) != DQ_OK)
             return dq_fail(err, DQ_ENOMEM, "out of memory");
         mg->others[mg->others_len++] = s;
         m->states[i] = NULL;
@@ -188,7 +188,7 @@ static dq_code merge_states(docs_merge *mg, dq_error *err)
         if (owned(&mg->first, s)) {
             taken = s;
             mg->first.states[i] = NULL;
-        } else if (docs_map_get(&mg->other_by_key, s->key, &at) && mg->others[at]) {
+        } else if (dq_map_get(&mg->other_by_key, s->key, &at) && mg->others[at]) {
             taken = mg->others[at];
             mg->others[at] = NULL;
         } else {
@@ -262,7 +262,7 @@ static void merge_free(docs_merge *mg)
     for (size_t i = 0; i < mg->others_len; i++)
         docs_state_free(mg->others[i]);
     free(mg->others);
-    docs_map_free(&mg->other_by_key);
+    dq_map_free(&mg->other_by_key);
     free(mg->seen);
     docs_manifest_free(&mg->merged);
     free(mg->shown);

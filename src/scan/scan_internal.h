@@ -5,9 +5,7 @@
 #include "dqbatch/scan.h"
 
 struct scan_intern {
-    char **items; /* open addressing, cap a power of two */
-    size_t cap;
-    size_t len;
+    dq_strset names;
 };
 
 /* The stored copy of s (added when new), or NULL when out of memory. */

@@ -1,29 +1,30 @@
-/* A string-keyed hash map of indexes (open addressing, linear probing). Keys are
- * borrowed: they must outlive the map. Each slot keeps its key's hash, so growing never
- * hashes a key again and most probes end without a string comparison. */
+/* A string-keyed hash map of indexes (open addressing, linear probing), and the set of
+ * owned strings built on it. Keys are borrowed: they must outlive the map. Each slot keeps
+ * its key's hash, so growing never hashes a key again and most probes end without a
+ * string comparison. */
 #include <stdlib.h>
 #include <string.h>
 
-#include "docs_map.h"
+#include "dqbatch/core.h"
 
 static uint64_t key_hash(const char *key)
 {
     return dq_hash64(key, strlen(key), 0x6d6170ULL);
 }
 
-static size_t slot_of(const docs_map *m, uint64_t hash)
+static size_t slot_of(const dq_map *m, uint64_t hash)
 {
     return (size_t)hash & (m->cap - 1);
 }
 
-static dq_code map_grow(docs_map *m)
+static dq_code map_grow(dq_map *m)
 {
-    docs_map bigger = {.cap = m->cap ? m->cap * 2 : 64, .len = m->len};
+    dq_map bigger = {.cap = m->cap ? m->cap * 2 : 64, .len = m->len};
     bigger.keys = calloc(bigger.cap, sizeof(*bigger.keys));
     bigger.values = malloc(bigger.cap * sizeof(*bigger.values));
     bigger.hashes = malloc(bigger.cap * sizeof(*bigger.hashes));
     if (!bigger.keys || !bigger.values || !bigger.hashes) {
-        docs_map_free(&bigger);
+        dq_map_free(&bigger);
         return DQ_ENOMEM;
     }
     for (size_t i = 0; i < m->cap; i++) {
@@ -36,12 +37,12 @@ static dq_code map_grow(docs_map *m)
         bigger.values[j] = m->values[i];
         bigger.hashes[j] = m->hashes[i];
     }
-    docs_map_free(m);
+    dq_map_free(m);
     *m = bigger;
     return DQ_OK;
 }
 
-dq_code docs_map_put(docs_map *m, const char *key, size_t value)
+dq_code dq_map_put(dq_map *m, const char *key, size_t value)
 {
     if ((m->len + 1) * 2 > m->cap && map_grow(m) != DQ_OK)
         return DQ_ENOMEM;
@@ -57,7 +58,7 @@ dq_code docs_map_put(docs_map *m, const char *key, size_t value)
     return DQ_OK;
 }
 
-bool docs_map_get(const docs_map *m, const char *key, size_t *value)
+bool dq_map_get(const dq_map *m, const char *key, size_t *value)
 {
     if (!m->cap)
         return false;
@@ -71,10 +72,39 @@ bool docs_map_get(const docs_map *m, const char *key, size_t *value)
     return false;
 }
 
-void docs_map_free(docs_map *m)
+void dq_map_free(dq_map *m)
 {
     free(m->keys);
     free(m->values);
     free(m->hashes);
     memset(m, 0, sizeof(*m));
+}
+
+const char *dq_strset_find(const dq_strset *set, const char *s)
+{
+    size_t at;
+    return dq_map_get(&set->index, s, &at) ? set->items.items[at] : NULL;
+}
+
+const char *dq_strset_add(dq_strset *set, const char *s)
+{
+    const char *found = dq_strset_find(set, s);
+    if (found)
+        return found;
+    if (dq_strlist_add(&set->items, s))
+        return NULL;
+    size_t at = set->items.len - 1;
+    if (dq_map_put(&set->index, set->items.items[at], at)) {
+        /* Not findable, so not held: the set stays as it was. */
+        free(set->items.items[at]);
+        set->items.len = at;
+        return NULL;
+    }
+    return set->items.items[at];
+}
+
+void dq_strset_free(dq_strset *set)
+{
+    dq_map_free(&set->index);
+    dq_strlist_free(&set->items);
 }
