@@ -37,8 +37,7 @@ typedef struct yaml_builder {
     yaml_anchor *anchors;
     size_t anchor_len;
     size_t anchor_cap;
-    size_t *slots; /* open addressing over anchors: index + 1, 0 when free */
-    size_t slot_cap;
+    dq_map anchor_index; /* name -> position in anchors */
     cJSON *root;
     cJSON *graveyard; /* nodes merge keys replaced, kept while anchors may point there */
     int documents;
@@ -46,38 +45,10 @@ typedef struct yaml_builder {
 
 /* ---- anchors ------------------------------------------------------------------------ */
 
-static size_t yaml_slot_of(const yaml_builder *b, const char *name)
-{
-    size_t mask = b->slot_cap - 1;
-    size_t i = (size_t)dq_hash64(name, strlen(name), 0) & mask;
-    while (b->slots[i] && strcmp(b->anchors[b->slots[i] - 1].name, name) != 0)
-        i = (i + 1) & mask;
-    return i;
-}
-
 static const yaml_anchor *yaml_anchor_find(const yaml_builder *b, const char *name)
 {
-    if (!b->slot_cap)
-        return NULL;
-    size_t slot = b->slots[yaml_slot_of(b, name)];
-    return slot ? &b->anchors[slot - 1] : NULL;
-}
-
-/* Keeps the table at most half full. */
-static dq_code yaml_slots_grow(yaml_builder *b)
-{
-    if (b->slot_cap && (b->anchor_len + 1) * 2 <= b->slot_cap)
-        return DQ_OK;
-    size_t cap = b->slot_cap ? b->slot_cap * 2 : 64;
-    size_t *slots = calloc(cap, sizeof(*slots));
-    if (!slots)
-        return DQ_ENOMEM;
-    free(b->slots);
-    b->slots = slots;
-    b->slot_cap = cap;
-    for (size_t i = 0; i < b->anchor_len; i++)
-        b->slots[yaml_slot_of(b, b->anchors[i].name)] = i + 1;
-    return DQ_OK;
+    size_t at;
+    return dq_map_get(&b->anchor_index, name, &at) ? &b->anchors[at] : NULL;
 }
 
 /* Takes ownership of name. PyYAML refuses an anchor defined twice; so does this. */
@@ -96,12 +67,12 @@ static dq_code yaml_anchor_add(yaml_builder *b, char *name, const cJSON *node, s
         return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
     }
     b->anchors = anchors;
-    if (yaml_slots_grow(b)) {
+    /* The map borrows name, which the anchor owns from here on. */
+    if (dq_map_put(&b->anchor_index, name, b->anchor_len)) {
         free(name);
         return dq_fail(b->err, DQ_ENOMEM, "%s: out of memory", b->name);
     }
-    b->anchors[b->anchor_len] = (yaml_anchor){name, node, nodes, height};
-    b->slots[yaml_slot_of(b, name)] = ++b->anchor_len;
+    b->anchors[b->anchor_len++] = (yaml_anchor){name, node, nodes, height};
     return DQ_OK;
 }
 
@@ -443,7 +414,7 @@ static void yaml_builder_free(yaml_builder *b)
     for (size_t i = 0; i < b->anchor_len; i++)
         free(b->anchors[i].name);
     free(b->anchors);
-    free(b->slots);
+    dq_map_free(&b->anchor_index);
     cJSON_Delete(b->graveyard);
     free(b->frames);
 }
