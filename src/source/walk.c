@@ -145,9 +145,11 @@ static dq_code dir_list_read(DIR *dir, dir_list *l, int *read_errno)
     return DQ_OK;
 }
 
-static dq_code emit_file(tree_walk *t, const char *file, const struct stat *st)
+/* One regular file as an entry: path and relpath name it, file is where it is read. */
+static dq_code emit_regular(source_walker *w, const char *path, const char *relpath,
+                            const char *file, const struct stat *st)
 {
-    dq_entry *e = source_entry_new(t->path.data, tree_relpath(t));
+    dq_entry *e = source_entry_new(path, relpath);
     if (!e)
         return DQ_ENOMEM;
     e->file = dq_strdup(file);
@@ -157,7 +159,7 @@ static dq_code emit_file(tree_walk *t, const char *file, const struct stat *st)
     }
     e->size = st->st_size;
     e->mtime = st->st_mtime;
-    source_emit(t->w, e);
+    source_emit(w, e);
     return DQ_OK;
 }
 
@@ -178,7 +180,7 @@ static dq_code visit_regular(tree_walk *t, int dirfd, const char *name, const ch
                              const struct stat *st, source_kind kind)
 {
     if (kind == SOURCE_RESULT)
-        return emit_file(t, file, st);
+        return emit_regular(t->w, t->path.data, tree_relpath(t), file, st);
     if (kind == SOURCE_ARCHIVE)
         return open_archive(t, dirfd, name);
     return DQ_OK;
@@ -354,18 +356,7 @@ static dq_code walk_tree(source_walker *w, const char *input, int fd)
 static dq_code walk_single_file(source_walker *w, const char *input, const struct stat *st)
 {
     const char *slash = strrchr(input, '/');
-    dq_entry *e = source_entry_new(input, slash ? slash + 1 : input);
-    if (!e)
-        return DQ_ENOMEM;
-    e->file = dq_strdup(input);
-    if (!e->file) {
-        dq_entry_free(e);
-        return DQ_ENOMEM;
-    }
-    e->size = st->st_size;
-    e->mtime = st->st_mtime;
-    source_emit(w, e);
-    return DQ_OK;
+    return emit_regular(w, input, slash ? slash + 1 : input, input, st);
 }
 
 static dq_code walk_input(source_walker *w, const char *input)
