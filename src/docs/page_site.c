@@ -210,11 +210,20 @@ static void status_filter(dq_docs_out *o, const char *table)
     docs_out_str(o, "</div>");
 }
 
+/* The runs page number page shows: positions begin to end - 1, counted from the newest. */
+static void page_span(const dq_docs_site *site, const dq_docs_checkpoint *cp, size_t page,
+                      size_t *begin, size_t *end)
+{
+    size_t size = (size_t)site->page_size;
+    *begin = page * size;
+    *end = *begin + size > cp->len ? cp->len : *begin + size;
+}
+
 static void cp_runs_table(dq_docs_out *o, const dq_docs_site *site, const dq_docs_checkpoint *cp,
                           size_t page, size_t pages)
 {
-    size_t size = (size_t)site->page_size;
-    size_t begin = page * size, end = begin + size > cp->len ? cp->len : begin + size;
+    size_t begin, end;
+    page_span(site, cp, page, &begin, &end);
     docs_out_printf(o, "<section><h2>Runs <span class=\"count\">%zu</span></h2>", cp->len);
     docs_out_printf(o, "<p class=\"sub\">Newest first; page %zu of %zu.</p>", page + 1, pages);
     docs_out_str(o, "<div class=\"toolbar\"><input type=\"search\" class=\"filter\" "
@@ -294,8 +303,8 @@ static void json_run(dq_docs_out *o, const dq_docs_site *site, const char *cp_sl
 static void cp_json(dq_docs_out *o, const dq_docs_site *site, const dq_docs_checkpoint *cp,
                     size_t page)
 {
-    size_t size = (size_t)site->page_size, pages = docs_page_count(site, cp->len);
-    size_t begin = page * size, end = begin + size > cp->len ? cp->len : begin + size;
+    size_t pages = docs_page_count(site, cp->len), begin, end;
+    page_span(site, cp, page, &begin, &end);
     docs_out_str(o, "{\n  \"checkpoint\": ");
     docs_out_json_string(o, cp->name, true);
     docs_out_printf(o,
@@ -330,8 +339,8 @@ static void md_run_row(dq_docs_out *o, const dq_docs_site *site, const char *roo
 static void cp_markdown(dq_docs_out *o, const dq_docs_site *site, const dq_docs_checkpoint *cp,
                         size_t page)
 {
-    size_t size = (size_t)site->page_size, pages = docs_page_count(site, cp->len);
-    size_t begin = page * size, end = begin + size > cp->len ? cp->len : begin + size;
+    size_t pages = docs_page_count(site, cp->len), begin, end;
+    page_span(site, cp, page, &begin, &end);
     docs_out_str(o, "# ");
     docs_out_markdown(o, cp->name);
     docs_out_printf(o,
