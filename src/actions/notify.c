@@ -179,16 +179,27 @@ static bool notify_known_checkpoint(const dq_notify *n, const char *checkpoint)
     return !n->config->truthound_form || dq_config_has_checkpoint(n->config, checkpoint);
 }
 
+/* Whether a run read in full (counted in results) or kept as a record (counted in records)
+ * goes on to the actions: it must pass the selection, and in truthound's form be of a
+ * checkpoint the config names, else it is reported as unknown. */
+static bool notify_admit(dq_notify *n, const char *checkpoint, const char *asset, dq_status status,
+                         dq_time run_time, size_t *counter)
+{
+    if (!notify_selected(n, checkpoint, asset, status, run_time))
+        return false;
+    notify_count(n, counter, 1);
+    if (!notify_known_checkpoint(n, checkpoint)) {
+        notify_unknown(n, checkpoint);
+        return false;
+    }
+    return true;
+}
+
 void dq_notify_result(dq_notify *n, const dq_result *r)
 {
     const char *checkpoint = r->checkpoint_name ? r->checkpoint_name : "";
-    if (!notify_selected(n, checkpoint, r->data_asset, r->status, r->run_time))
+    if (!notify_admit(n, checkpoint, r->data_asset, r->status, r->run_time, &n->report.results))
         return;
-    notify_count(n, &n->report.results, 1);
-    if (!notify_known_checkpoint(n, checkpoint)) {
-        notify_unknown(n, checkpoint);
-        return;
-    }
     for (size_t i = 0; i < n->config->count; i++)
         notify_action(n, i, r);
 }
@@ -223,13 +234,9 @@ bool dq_notify_wants(const dq_notify *n, const dq_record *rec)
 void dq_notify_record(dq_notify *n, const dq_record *rec)
 {
     const char *checkpoint = rec->checkpoint_name ? rec->checkpoint_name : "";
-    if (!notify_selected(n, checkpoint, rec->data_asset, rec->status, rec->run_time))
+    if (!notify_admit(n, checkpoint, rec->data_asset, rec->status, rec->run_time,
+                      &n->report.records))
         return;
-    notify_count(n, &n->report.records, 1);
-    if (!notify_known_checkpoint(n, checkpoint)) {
-        notify_unknown(n, checkpoint);
-        return;
-    }
     dq_result view;
     notify_view_of_record(rec, &view);
     for (size_t i = 0; i < n->config->count; i++)
