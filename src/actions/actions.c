@@ -121,15 +121,21 @@ static const char *key_field(void *ctx, const char *name, size_t len)
     return NULL;
 }
 
-char *action_key_template(const char *tmpl, const action_view *v, dq_error *err)
+char *action_format(const char *tmpl, dq_format_lookup lookup, const action_view *v, size_t max,
+                    dq_error *err)
 {
     dq_buf b;
-    dq_buf_init(&b, 1 << 16);
-    if (dq_format_named(tmpl, key_field, (void *)v, &b, err)) {
+    dq_buf_init(&b, max);
+    if (dq_format_named(tmpl, lookup, (void *)v, &b, err)) {
         dq_buf_free(&b);
         return NULL;
     }
     return dq_buf_steal(&b);
+}
+
+char *action_key_template(const char *tmpl, const action_view *v, dq_error *err)
+{
+    return action_format(tmpl, key_field, v, 1 << 16, err);
 }
 
 /* ---- errors and requests ----------------------------------------------------------- */

@@ -83,6 +83,10 @@ const char *action_str(const cJSON *obj, const char *key);
 dq_code action_fill_template(cJSON *tree, const action_view *v, bool pass_rate_percent,
                              dq_error *err);
 
+/* tmpl with its str.format fields filled by lookup (given v), as a new string of at most
+ * max bytes; NULL with err set when the template is bad or the text too long. */
+char *action_format(const char *tmpl, dq_format_lookup lookup, const action_view *v, size_t max,
+                    dq_error *err);
 /* A template of str.format fields checkpoint, data_asset, run_id (dedup keys, aliases). */
 char *action_key_template(const char *tmpl, const action_view *v, dq_error *err);
 

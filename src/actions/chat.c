@@ -10,13 +10,7 @@ static const char *const json_headers[] = {"Content-Type: application/json", NUL
 /* custom_message with its str.format fields, into a new string. */
 static char *custom_text(const char *tmpl, const action_view *v, dq_error *err)
 {
-    dq_buf b;
-    dq_buf_init(&b, 1 << 20);
-    if (dq_format_named(tmpl, action_view_field, (void *)v, &b, err)) {
-        dq_buf_free(&b);
-        return NULL;
-    }
-    return dq_buf_steal(&b);
+    return action_format(tmpl, action_view_field, v, 1 << 20, err);
 }
 
 static bool is_failure_or_error(const action_view *v)

@@ -155,13 +155,7 @@ static char *email_html(const action_view *v)
 static char *email_subject(const dq_action_config *a, const action_view *v, dq_error *err)
 {
     const char *tmpl = dq_setting_str(a, "subject_template", "[Truthound] {status} - {checkpoint}");
-    dq_buf b;
-    dq_buf_init(&b, 1 << 16);
-    if (dq_format_named(tmpl, action_view_field, (void *)v, &b, err)) {
-        dq_buf_free(&b);
-        return NULL;
-    }
-    return dq_buf_steal(&b);
+    return action_format(tmpl, action_view_field, v, 1 << 16, err);
 }
 
 static bool is_ascii(const char *s)
