@@ -314,7 +314,8 @@ dq_code render_telegram(const dq_action_config *a, const action_view *v,
 {
     (void)ctx;
     const char *mode = dq_setting_str(a, "parse_mode", "HTML");
-    const char *custom = dq_setting_str(a, "custom_message", NULL);
+    const char *custom =
+        dq_setting_str(a, "custom_message", dq_setting_str(a, "message_template", NULL));
     dq_buf text;
     dq_buf_init(&text, 1 << 20);
     dq_code rc = v->digest_text ? telegram_escape(mode, v->digest_text, &text)

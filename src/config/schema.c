@@ -144,6 +144,8 @@ static const config_setting telegram_schema[] = {
     S("disable_web_page_preview", CONFIG_BOOL),
     S("include_details", CONFIG_BOOL),
     TEMPLATE("custom_message", telegram_fields),
+    /* The name dqbatch's issue tracker used for the same thing; custom_message wins. */
+    TEMPLATE("message_template", telegram_fields),
     S("reply_to_message_id", CONFIG_INT),
     S("message_thread_id", CONFIG_INT),
     S("api_base_url", CONFIG_STRING), /* dqbatch: default https://api.telegram.org */

@@ -277,6 +277,15 @@ START_TEST(test_opsgenie_eu_and_telegram_custom)
     ck_assert_str_eq(out.items[0].url, "https://api.telegram.org/bot1:x/sendMessage");
     cJSON_Delete(body);
     done(&c, &r, &out);
+    /* message_template is the same setting under the name the issue gave it. */
+    render("actions:\n  - type: telegram\n    bot_token: '1:x'\n    chat_id: 5\n"
+           "    notify_on: always\n    message_template: '{status} {run_id}'\n",
+           FAILURE_FILE, &c, &r, &out);
+    body = cJSON_Parse(out.items[0].body);
+    ck_assert_str_eq(cJSON_GetObjectItem(body, "text")->valuestring,
+                     "FAILURE shipments_hourly_20240322_183709_abddf923");
+    cJSON_Delete(body);
+    done(&c, &r, &out);
 }
 END_TEST
 
