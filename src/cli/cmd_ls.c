@@ -191,14 +191,9 @@ int cmd_ls(int argc, char **argv)
     if (!dq_cli_common_check(&common, "ls"))
         goto out;
 
-    dq_scan_opts opts;
-    dq_cli_scan_opts(&common, &opts);
     dq_records records;
     dq_scan_report report;
-    dq_error err = {0};
-    dq_code rc = dq_scan_run(&opts, NULL, NULL, &records, &report, &err);
-    if (rc)
-        dq_errorf("%s", err.msg);
+    dq_code rc = dq_cli_scan(&common, &records, &report);
     if (args.summary) {
         ls_print_summary(&records, name_width(&records, 10));
     } else {

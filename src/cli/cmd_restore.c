@@ -311,9 +311,7 @@ static int restore_run(dq_cli_common *common, restore_job *job)
     dq_records records;
     dq_scan_report report;
     dq_error err = {0};
-    dq_code rc = dq_scan_run(&opts, NULL, NULL, &records, &report, &err);
-    if (rc)
-        dq_errorf("%s", err.msg);
+    dq_code rc = dq_cli_scan(common, &records, &report);
     if (records.len > 1)
         qsort(records.items, records.len, sizeof(dq_record), compare_origin);
     job->records = &records;

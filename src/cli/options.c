@@ -256,6 +256,17 @@ void dq_cli_scan_opts(const dq_cli_common *c, dq_scan_opts *opts)
     opts->max_result_bytes = c->max_result_bytes;
 }
 
+dq_code dq_cli_scan(const dq_cli_common *c, dq_records *records, dq_scan_report *report)
+{
+    dq_scan_opts opts;
+    dq_cli_scan_opts(c, &opts);
+    dq_error err = {0};
+    dq_code rc = dq_scan_run(&opts, NULL, NULL, records, report, &err);
+    if (rc)
+        dq_errorf("%s", err.msg);
+    return rc;
+}
+
 int dq_cli_scan_summary(const dq_scan_report *report, const char *what)
 {
     dq_note("%zu %s from %zu files: %zu left out by filters, %zu not results, %zu duplicates, "

@@ -67,6 +67,10 @@ bool dq_cli_common_check(dq_cli_common *c, const char *command);
 /* Fills scan options from the common ones (the inputs stay owned by c). */
 void dq_cli_scan_opts(const dq_cli_common *c, dq_scan_opts *opts);
 
+/* Runs the scan the common options describe, keeping records only (no consumer); a
+ * failure of the whole scan is said on stderr and returned. */
+dq_code dq_cli_scan(const dq_cli_common *c, dq_records *records, dq_scan_report *report);
+
 /* Prints the scan's closing summary on stderr and returns the exit status it implies. */
 int dq_cli_scan_summary(const dq_scan_report *report, const char *what);
 
