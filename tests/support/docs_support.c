@@ -5,6 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "docs_support.h"
 #include "dqtest.h"
@@ -210,4 +211,19 @@ size_t docs_test_count_in_file(const char *path, const char *needle)
         n++;
     free(text);
     return n;
+}
+
+char *docs_test_path_in(const char *dir, const char *relative)
+{
+    char *path = dq_asprintf("%s/%s", dir, relative);
+    ck_assert_ptr_nonnull(path);
+    return path;
+}
+
+bool docs_test_exists_in(const char *dir, const char *relative)
+{
+    char *path = docs_test_path_in(dir, relative);
+    bool ok = access(path, F_OK) == 0;
+    free(path);
+    return ok;
 }

@@ -40,6 +40,10 @@ char *docs_test_diff_trees(const char *a, const char *b);
 void docs_test_copy_tree(const char *src, const char *dst);
 /* Every regular file under dir, relative paths, sorted. */
 void docs_test_list_files(const char *dir, dq_strlist *out);
+/* dir/relative (owned). */
+char *docs_test_path_in(const char *dir, const char *relative);
+/* Whether dir/relative exists. */
+bool docs_test_exists_in(const char *dir, const char *relative);
 /* Count of occurrences of needle in the file. */
 size_t docs_test_count_in_file(const char *path, const char *needle);
 

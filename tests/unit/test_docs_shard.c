@@ -14,21 +14,6 @@
 
 #define SHARDS 4
 
-static char *path_in(const char *dir, const char *relative)
-{
-    char *path = dq_asprintf("%s/%s", dir, relative);
-    ck_assert_ptr_nonnull(path);
-    return path;
-}
-
-static bool exists_in(const char *dir, const char *relative)
-{
-    char *path = path_in(dir, relative);
-    bool ok = access(path, F_OK) == 0;
-    free(path);
-    return ok;
-}
-
 /* The fixture store, a run stored twice with different content, and a checkpoint whose
  * name needs a slug. */
 static char *make_store(void)
@@ -82,7 +67,7 @@ static void expect_merged_equals(const char *site, const char *reference)
 {
     char *copy = dqtest_tmpdir();
     docs_test_copy_tree(site, copy);
-    char *parts = path_in(copy, ".dqbatch/parts");
+    char *parts = docs_test_path_in(copy, ".dqbatch/parts");
     dqtest_rmrf(parts);
     char *why = docs_test_diff_trees(copy, reference);
     ck_assert_msg(why == NULL, "%s vs %s: %s", site, reference, why);
@@ -114,7 +99,7 @@ static void check_format(dq_docs_format format)
                                             .checkpoint = "shipments_hourly",
                                             .run_time = "2024-04-02T00:00:00",
                                             .status = "failure"});
-    char *gone = path_in(store, "extra/a/dup.json");
+    char *gone = docs_test_path_in(store, "extra/a/dup.json");
     ck_assert_int_eq(unlink(gone), 0);
     free(gone);
     build_sharded(store, sharded, SHARDS, &opts, &reused);
@@ -167,7 +152,7 @@ START_TEST(shards_start_from_the_full_manifest)
     expect_merged_equals(site, one);
     /* A new shard count: the parts of the old one are dropped, so the site merges. */
     build_sharded(store, site, 3, NULL, &reused);
-    ck_assert(!exists_in(site, ".dqbatch/parts/shard-0-of-4.jsonl"));
+    ck_assert(!docs_test_exists_in(site, ".dqbatch/parts/shard-0-of-4.jsonl"));
     expect_merged_equals(site, one);
     dqtest_rmrf(one);
     dqtest_rmrf(site);
@@ -207,11 +192,11 @@ START_TEST(a_killed_shard_sweeps_only_its_own_checkpoints)
     dq_filter shard = {.shard_index = 0, .shard_count = 2};
     docs_test_build_filtered(inputs, 1, site, 2, NULL, &shard, &report);
     ck_assert(!report.incremental);
-    ck_assert(!exists_in(site, ".dqbatch/building-shard-0-of-2"));
-    ck_assert(!exists_in(site, ".dqbatch/staging-shard-0-of-2"));
-    ck_assert(!exists_in(site, stray_mine));
-    ck_assert(exists_in(site, stray_theirs));
-    char *path = path_in(site, stray_theirs);
+    ck_assert(!docs_test_exists_in(site, ".dqbatch/building-shard-0-of-2"));
+    ck_assert(!docs_test_exists_in(site, ".dqbatch/staging-shard-0-of-2"));
+    ck_assert(!docs_test_exists_in(site, stray_mine));
+    ck_assert(docs_test_exists_in(site, stray_theirs));
+    char *path = docs_test_path_in(site, stray_theirs);
     ck_assert_int_eq(unlink(path), 0);
     free(path);
     const char *parts[] = {site};
@@ -252,9 +237,9 @@ START_TEST(a_merge_refuses_parts_of_different_builds)
     dq_filter last = {.shard_index = 2, .shard_count = 3};
     dq_docs_opts titled = {.site_name = "Other"};
     docs_test_build_filtered(inputs, 1, other, 2, &titled, &last, &report);
-    char *part0 = path_in(site, ".dqbatch/parts/shard-0-of-3.jsonl");
-    char *part1 = path_in(site, ".dqbatch/parts/shard-1-of-3.jsonl");
-    char *part2 = path_in(other, ".dqbatch/parts/shard-2-of-3.jsonl");
+    char *part0 = docs_test_path_in(site, ".dqbatch/parts/shard-0-of-3.jsonl");
+    char *part1 = docs_test_path_in(site, ".dqbatch/parts/shard-1-of-3.jsonl");
+    char *part2 = docs_test_path_in(other, ".dqbatch/parts/shard-2-of-3.jsonl");
     const char *mixed[] = {part0, part1, part2};
     expect_merge_refused(mixed, 3, site, "built with other options");
     const char *twice[] = {part0, part0};
@@ -262,7 +247,7 @@ START_TEST(a_merge_refuses_parts_of_different_builds)
     const char *nothing[] = {store};
     expect_merge_refused(nothing, 1, site, "no partial manifests");
     /* Nothing of the index was written by the refused merges. */
-    ck_assert(!exists_in(site, "index.html"));
+    ck_assert(!docs_test_exists_in(site, "index.html"));
     free(part0);
     free(part1);
     free(part2);
@@ -336,7 +321,7 @@ START_TEST(an_objects_etag_says_whether_it_changed)
     ck_assert_uint_eq(report.reused, 1);
     ck_assert_uint_eq(report.runs, 1);
     ck_assert_uint_eq(report.rendered, 0);
-    char *manifest = path_in(site, ".dqbatch/manifest.jsonl");
+    char *manifest = docs_test_path_in(site, ".dqbatch/manifest.jsonl");
     ck_assert_uint_eq(docs_test_count_in_file(manifest, "\"etag\": \"\\\"etag-1\\\"\""), 1);
     free(manifest);
     free(json);
@@ -367,7 +352,7 @@ START_TEST(a_copy_the_filters_leave_out_hides_no_other)
     ck_assert_uint_eq(report.runs, 1);
     ck_assert_uint_eq(report.scan.conflicts, 0);
     char *page = dq_docs_run_path(DQ_DOCS_HTML, "dup", dup.run_id);
-    char *path = path_in(site, page);
+    char *path = docs_test_path_in(site, page);
     ck_assert_uint_eq(docs_test_count_in_file(path, "badge st-warning"), 1);
     free(path);
     free(page);
@@ -381,7 +366,7 @@ END_TEST
 START_TEST(a_failed_first_build_leaves_no_folder)
 {
     char *dir = dqtest_tmpdir();
-    char *site = path_in(dir, "site"), *missing = path_in(dir, "no-such-store");
+    char *site = docs_test_path_in(dir, "site"), *missing = docs_test_path_in(dir, "no-such-store");
     const char *inputs[] = {missing};
     dq_scan_opts scan = {.inputs = inputs, .input_count = 1};
     dq_docs_opts opts = {.site_dir = site};
@@ -389,12 +374,12 @@ START_TEST(a_failed_first_build_leaves_no_folder)
     dq_error err = {0};
     ck_assert_int_ne(dq_docs_build(&scan, &opts, &report, &err), DQ_OK);
     ck_assert_msg(strstr(err.msg, "no-such-store") != NULL, "%s", err.msg);
-    ck_assert(!exists_in(dir, "site"));
+    ck_assert(!docs_test_exists_in(dir, "site"));
     /* A site folder that was there stays, without a .dqbatch folder in it. */
     ck_assert_int_eq(mkdir(site, 0755), 0);
     ck_assert_int_ne(dq_docs_build(&scan, &opts, &report, &err), DQ_OK);
-    ck_assert(exists_in(dir, "site"));
-    ck_assert(!exists_in(site, ".dqbatch"));
+    ck_assert(docs_test_exists_in(dir, "site"));
+    ck_assert(!docs_test_exists_in(site, ".dqbatch"));
     free(site);
     free(missing);
     dqtest_rmrf(dir);

@@ -11,24 +11,9 @@
 #include "docs_support.h"
 #include "dqtest.h"
 
-static char *path_in(const char *dir, const char *relative)
-{
-    char *path = dq_asprintf("%s/%s", dir, relative);
-    ck_assert_ptr_nonnull(path);
-    return path;
-}
-
-static bool exists_in(const char *dir, const char *relative)
-{
-    char *path = path_in(dir, relative);
-    bool ok = access(path, F_OK) == 0;
-    free(path);
-    return ok;
-}
-
 static cJSON *read_json(const char *dir, const char *relative)
 {
-    char *path = path_in(dir, relative);
+    char *path = docs_test_path_in(dir, relative);
     char *text = dqtest_read(path, NULL);
     ck_assert_msg(text != NULL, "cannot read %s", path);
     cJSON *v = cJSON_Parse(text);
@@ -130,7 +115,7 @@ START_TEST(fixture_site_holds_the_manifest_numbers)
         const char *run_id = cJSON_GetObjectItem(entry, "run_id")->valuestring;
         const char *checkpoint = cJSON_GetObjectItem(entry, "checkpoint_name")->valuestring;
         char *page = dq_docs_run_path(DQ_DOCS_HTML, checkpoint, run_id);
-        ck_assert_msg(exists_in(site, page), "no page %s for %s", page, run_id);
+        ck_assert_msg(docs_test_exists_in(site, page), "no page %s for %s", page, run_id);
         free(page);
         const cJSON *item = NULL, *h;
         cJSON_ArrayForEach(h, history)
@@ -154,7 +139,7 @@ START_TEST(fixture_site_holds_the_manifest_numbers)
         previous = t;
     }
     /* The dashboard's totals. */
-    char *index = path_in(site, "index.html");
+    char *index = docs_test_path_in(site, "index.html");
     char tile[160];
     snprintf(tile, sizeof(tile),
              "<div class=\"tile st-failure\"><div class=\"tile-label\">Failure</div><div "
@@ -172,8 +157,8 @@ START_TEST(fixture_site_holds_the_manifest_numbers)
     {
         runs += (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(entry, "runs"));
         const char *page = cJSON_GetObjectItem(entry, "page")->valuestring;
-        ck_assert_msg(exists_in(site, page), "no checkpoint page %s", page);
-        char *path = path_in(site, page);
+        ck_assert_msg(docs_test_exists_in(site, page), "no checkpoint page %s", page);
+        char *path = docs_test_path_in(site, page);
         ck_assert_int_eq(docs_test_count_in_file(path, "<svg class=\"chart "), 3);
         ck_assert_int_eq(docs_test_count_in_file(path, "<tr data-status="),
                          (size_t)number(entry, "runs_total"));
@@ -223,7 +208,7 @@ static char *copy_fixture_store(void)
 
 static void remove_in(const char *dir, const char *relative)
 {
-    char *path = path_in(dir, relative);
+    char *path = docs_test_path_in(dir, relative);
     ck_assert_msg(unlink(path) == 0, "cannot remove %s", path);
     free(path);
 }
@@ -237,8 +222,8 @@ START_TEST(incremental_build_equals_a_full_rebuild)
     build_one(store, site, &opts, &report);
     char *removed_page = dq_docs_run_path(DQ_DOCS_HTML, "app_reviews_quality",
                                           "app_reviews_quality_20240308_020539_b50816f1");
-    ck_assert(exists_in(site, removed_page));
-    ck_assert(exists_in(site, "checkpoints/app_reviews_quality/page-5.html"));
+    ck_assert(docs_test_exists_in(site, removed_page));
+    ck_assert(docs_test_exists_in(site, "checkpoints/app_reviews_quality/page-5.html"));
 
     /* Added, changed (same path, new content), removed, and a new checkpoint. */
     docs_test_write_result(store, "flat/new_run.json",
@@ -264,8 +249,8 @@ START_TEST(incremental_build_equals_a_full_rebuild)
     ck_assert_int_eq(report.reused, 78);
     ck_assert_int_eq(report.rendered, 3);
     ck_assert_int_eq(report.runs, 81);
-    ck_assert(!exists_in(site, removed_page));
-    ck_assert(!exists_in(site, "checkpoints/app_reviews_quality/page-5.html"));
+    ck_assert(!docs_test_exists_in(site, removed_page));
+    ck_assert(!docs_test_exists_in(site, "checkpoints/app_reviews_quality/page-5.html"));
     expect_equals_full_rebuild(store, site, &opts);
 
     /* Removing a checkpoint's only run removes its folder. */
@@ -274,7 +259,7 @@ START_TEST(incremental_build_equals_a_full_rebuild)
     expect_equals_full_rebuild(store, site, &opts);
     char *slug = dq_docs_slug("brand/new ../checkpoint");
     char *folder = dq_asprintf("checkpoints/%s", slug);
-    ck_assert(!exists_in(site, folder));
+    ck_assert(!docs_test_exists_in(site, folder));
     free(folder);
     free(slug);
     free(removed_page);
@@ -312,7 +297,7 @@ START_TEST(a_run_stored_twice_shows_the_first_copy)
     ck_assert_int_eq(report.runs, 2);
     ck_assert_int_eq(report.scan.conflicts, 1);
     char *page = dq_docs_run_path(DQ_DOCS_HTML, "dup", first.run_id);
-    char *path = path_in(site, page);
+    char *path = docs_test_path_in(site, page);
     ck_assert_int_eq(docs_test_count_in_file(path, "badge st-error"), 1);
     /* The first copy goes away: the second takes its place, read again. */
     remove_in(store, "a/dup.json");
@@ -376,9 +361,9 @@ START_TEST(a_new_format_replaces_the_old_site)
     dq_docs_opts md = {.format = DQ_DOCS_MARKDOWN};
     build_one(store, site, &md, &report);
     ck_assert(!report.incremental);
-    ck_assert(!exists_in(site, "index.html"));
-    ck_assert(!exists_in(site, "assets/style.css"));
-    ck_assert(exists_in(site, "index.md"));
+    ck_assert(!docs_test_exists_in(site, "index.html"));
+    ck_assert(!docs_test_exists_in(site, "assets/style.css"));
+    ck_assert(docs_test_exists_in(site, "index.md"));
     expect_equals_full_rebuild(store, site, &md);
     dq_docs_opts json = {.format = DQ_DOCS_JSON};
     build_one(store, site, &json, &report);
@@ -408,8 +393,8 @@ START_TEST(an_interrupted_build_is_completed_and_swept)
     build_one(store, site, NULL, &report);
     ck_assert(!report.incremental);
     ck_assert_int_eq(report.rendered, 80);
-    ck_assert(!exists_in(site, ".dqbatch/building"));
-    ck_assert(!exists_in(site, ".dqbatch/staging"));
+    ck_assert(!docs_test_exists_in(site, ".dqbatch/building"));
+    ck_assert(!docs_test_exists_in(site, ".dqbatch/staging"));
     expect_equals_full_rebuild(store, site, NULL);
     dqtest_rmrf(site);
     free(site);
@@ -487,7 +472,7 @@ static void expect_no_live_markup(const char *site, const char *relative)
 {
     static const char *const forbidden[] = {"<script>alert", "<img", "<svg onload",
                                             "</script><script>alert"};
-    char *path = path_in(site, relative);
+    char *path = docs_test_path_in(site, relative);
     char *text = dqtest_read(path, NULL);
     ck_assert_ptr_nonnull(text);
     for (size_t k = 0; k < sizeof(forbidden) / sizeof(forbidden[0]); k++)
@@ -560,7 +545,7 @@ START_TEST(bad_settings_are_refused_by_name)
     opts.generated_at = NULL;
     ck_assert_int_ne(dq_docs_build(&scan, &opts, &report, &err), DQ_OK);
     ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/store"));
-    ck_assert(!exists_in(site, ".dqbatch/building"));
+    ck_assert(!docs_test_exists_in(site, ".dqbatch/building"));
     dqtest_rmrf(site);
     free(site);
     free(store);
@@ -577,7 +562,7 @@ START_TEST(base_url_and_generated_at)
                          .site_name = "Nightly <DQ>"};
     dq_docs_report report;
     build_one(store, site, &opts, &report);
-    char *index = path_in(site, "index.html");
+    char *index = docs_test_path_in(site, "index.html");
     ck_assert_int_eq(
         docs_test_count_in_file(
             index, "<link rel=\"canonical\" href=\"https://dq.example.com/docs/index.html\">"),
