@@ -77,6 +77,30 @@ static void engine_finish(dq_dispatch *d)
     ck_assert_msg(dq_dispatch_finish(d, &err) == DQ_OK, "%s", err.msg);
 }
 
+/* What most tests start and end with: a receiver and one engine recording into out. */
+typedef struct engine_case {
+    dqtest_receiver server;
+    dq_dispatch_options opt; /* kept here: the engine reads it until it is freed */
+    outcomes *out;
+    dq_dispatch *d;
+} engine_case;
+
+/* script: the receiver's rules (NULL: 200 to all). */
+static void engine_case_start(engine_case *c, const char *script, dq_dispatch_options opt)
+{
+    dqtest_receiver_start(&c->server, script, NULL, NULL);
+    c->opt = opt;
+    c->out = outcomes_new();
+    c->d = engine_open(&c->opt, c->out);
+}
+
+static void engine_case_end(engine_case *c)
+{
+    dq_dispatch_free(c->d);
+    free(c->out);
+    dqtest_receiver_stop(&c->server);
+}
+
 /* A POST of a small JSON body to base + path, keyed by key. */
 static void submit_post(dq_dispatch *d, dq_provider provider, const char *base, const char *path,
                         const char *key, const dq_request *policy)
@@ -98,6 +122,17 @@ static void submit_post(dq_dispatch *d, dq_provider provider, const char *base, 
     req.body = dq_asprintf("{\"key\": \"%s\"}", key);
     ck_assert_int_eq(dq_strlist_add(&req.headers, "Content-Type: application/json"), DQ_OK);
     dq_dispatch_submit(d, &req);
+}
+
+/* count POSTs to base + path keyed prefix-0, prefix-1, ... */
+static void submit_numbered(dq_dispatch *d, const char *base, const char *path, const char *prefix,
+                            int count, const dq_request *policy)
+{
+    for (int i = 0; i < count; i++) {
+        char key[32];
+        snprintf(key, sizeof key, "%s-%d", prefix, i);
+        submit_post(d, DQ_PROVIDER_GENERIC, base, path, key, policy);
+    }
 }
 
 static dq_request policy(double per_second, double burst, int in_flight, int retries)
@@ -141,24 +176,18 @@ static int compare_double(const void *a, const void *b)
 START_TEST(pacing_one_destination)
 {
     enum { N = 200, RATE = 50, BURST = 5 };
-    dqtest_receiver r;
-    dqtest_receiver_start(&r, NULL, NULL, NULL);
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {.queue_size = 16}; /* small: the producer blocks */
-    dq_dispatch *d = engine_open(&opt, out);
+    engine_case c;
+    /* A small queue: the producer blocks. */
+    engine_case_start(&c, NULL, (dq_dispatch_options){.queue_size = 16});
     /* One in flight: the server's own scheduling delays (this machine is shared) cannot
      * bunch several paced requests into one window of arrival times. */
     dq_request p = policy(RATE, BURST, 1, 0);
-    for (int i = 0; i < N; i++) {
-        char key[32];
-        snprintf(key, sizeof key, "pace-%d", i);
-        submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/pace", key, &p);
-    }
-    engine_finish(d);
+    submit_numbered(c.d, c.server.url, "/pace", "pace", N, &p);
+    engine_finish(c.d);
     dq_dispatch_stats total;
-    dq_dispatch_totals(d, &total);
+    dq_dispatch_totals(c.d, &total);
     ck_assert_uint_eq(total.sent, N);
-    cJSON *log = dqtest_receiver_requests(&r);
+    cJSON *log = dqtest_receiver_requests(&c.server);
     double t[N];
     ck_assert_uint_eq(arrivals(log, "/pace", t, N), N);
     qsort(t, N, sizeof t[0], compare_double);
@@ -172,27 +201,18 @@ START_TEST(pacing_one_destination)
     double span = t[N - 1] - t[0];
     ck_assert_msg(span >= (double)(N - BURST) / RATE * 0.98, "span %.3f s", span);
     cJSON_Delete(log);
-    dq_dispatch_free(d);
-    free(out);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
 START_TEST(connections_are_reused)
 {
-    dqtest_receiver r;
-    dqtest_receiver_start(&r, NULL, NULL, NULL);
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {0};
-    dq_dispatch *d = engine_open(&opt, out);
+    engine_case c;
+    engine_case_start(&c, NULL, (dq_dispatch_options){0});
     dq_request p = policy(0, 1, 1, 0);
-    for (int i = 0; i < 50; i++) {
-        char key[16];
-        snprintf(key, sizeof key, "reuse-%d", i);
-        submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/reuse", key, &p);
-    }
-    engine_finish(d);
-    cJSON *log = dqtest_receiver_requests(&r);
+    submit_numbered(c.d, c.server.url, "/reuse", "reuse", 50, &p);
+    engine_finish(c.d);
+    cJSON *log = dqtest_receiver_requests(&c.server);
     ck_assert_int_eq(cJSON_GetArraySize(log), 50);
     int first = -1;
     const cJSON *item;
@@ -204,9 +224,7 @@ START_TEST(connections_are_reused)
         ck_assert_int_eq(port, first); /* one connection for the whole run */
     }
     cJSON_Delete(log);
-    dq_dispatch_free(d);
-    free(out);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
@@ -314,8 +332,8 @@ START_TEST(every_throttling_answer_is_obeyed)
         "  \"body\": \"{\\\"message\\\": \\\"API rate limit exceeded\\\"}\"}]",
         date, (long long)time(NULL) + 2);
     free(date);
-    dqtest_receiver r;
-    dqtest_receiver_start(&r, script, NULL, NULL);
+    engine_case c;
+    engine_case_start(&c, script, (dq_dispatch_options){0});
     free(script);
     const throttle_case cases[] = {
         {"/slack", DQ_PROVIDER_SLACK, 1},          {"/discord", DQ_PROVIDER_DISCORD, 0.8},
@@ -324,16 +342,13 @@ START_TEST(every_throttling_answer_is_obeyed)
         {"/github", DQ_PROVIDER_GITHUB, 1},
     };
     size_t n = sizeof cases / sizeof cases[0];
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {0};
-    dq_dispatch *d = engine_open(&opt, out);
     dq_request p = policy(100, 5, 1, 0); /* no retries for errors: throttling is pacing */
     for (size_t i = 0; i < n; i++)
-        submit_post(d, cases[i].provider, r.url, cases[i].path, cases[i].path, &p);
-    engine_finish(d);
-    cJSON *log = dqtest_receiver_requests(&r);
+        submit_post(c.d, cases[i].provider, c.server.url, cases[i].path, cases[i].path, &p);
+    engine_finish(c.d);
+    cJSON *log = dqtest_receiver_requests(&c.server);
     for (size_t i = 0; i < n; i++) {
-        const seen *s = outcome_of(out, cases[i].path);
+        const seen *s = outcome_of(c.out, cases[i].path);
         ck_assert_msg(s->delivery == DQ_DELIVERY_SENT, "%s: %s", cases[i].path, s->error);
         ck_assert_int_eq(s->attempts, 2);
         double t[4];
@@ -343,41 +358,33 @@ START_TEST(every_throttling_answer_is_obeyed)
                       t[1] - t[0]);
     }
     dq_dispatch_stats total;
-    dq_dispatch_totals(d, &total);
+    dq_dispatch_totals(c.d, &total);
     ck_assert_uint_eq(total.retried, n);
     cJSON_Delete(log);
-    dq_dispatch_free(d);
-    free(out);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
 START_TEST(announced_exhaustion_pauses_the_destination)
 {
     /* Discord says "no budget left for 1 s" on an accepted request, before any 429. */
-    dqtest_receiver r;
-    dqtest_receiver_start(
-        &r,
-        "[{\"times\": 1, \"status\": 204, \"headers\": "
-        "{\"X-RateLimit-Remaining\": \"0\", \"X-RateLimit-Reset-After\": \"1\"}}]",
-        NULL, NULL);
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {0};
-    dq_dispatch *d = engine_open(&opt, out);
+    engine_case c;
+    engine_case_start(&c,
+                      "[{\"times\": 1, \"status\": 204, \"headers\": "
+                      "{\"X-RateLimit-Remaining\": \"0\", \"X-RateLimit-Reset-After\": \"1\"}}]",
+                      (dq_dispatch_options){0});
     dq_request p = policy(100, 5, 1, 0);
-    submit_post(d, DQ_PROVIDER_DISCORD, r.url, "/hook", "first", &p);
-    submit_post(d, DQ_PROVIDER_DISCORD, r.url, "/hook", "second", &p);
-    engine_finish(d);
-    ck_assert_int_eq(outcome_of(out, "first")->delivery, DQ_DELIVERY_SENT);
-    ck_assert_int_eq(outcome_of(out, "second")->delivery, DQ_DELIVERY_SENT);
-    cJSON *log = dqtest_receiver_requests(&r);
+    submit_post(c.d, DQ_PROVIDER_DISCORD, c.server.url, "/hook", "first", &p);
+    submit_post(c.d, DQ_PROVIDER_DISCORD, c.server.url, "/hook", "second", &p);
+    engine_finish(c.d);
+    ck_assert_int_eq(outcome_of(c.out, "first")->delivery, DQ_DELIVERY_SENT);
+    ck_assert_int_eq(outcome_of(c.out, "second")->delivery, DQ_DELIVERY_SENT);
+    cJSON *log = dqtest_receiver_requests(&c.server);
     double t[2];
     ck_assert_uint_eq(arrivals(log, "/hook", t, 2), 2);
     ck_assert_msg(t[1] - t[0] >= 1.0, "second request after %.3f s", t[1] - t[0]);
     cJSON_Delete(log);
-    dq_dispatch_free(d);
-    free(out);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
@@ -386,31 +393,22 @@ START_TEST(throttled_destination_refills_slower)
     /* One 429 without Retry-After: the destination's 20/s bucket refills at half speed
      * for a while, so the next 20 requests take at least 2 s instead of 1 s. */
     enum { N = 21 };
-    dqtest_receiver r;
-    dqtest_receiver_start(&r, "[{\"times\": 1, \"status\": 429, \"body\": \"slow down\"}]", NULL,
-                          NULL);
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {0};
-    dq_dispatch *d = engine_open(&opt, out);
+    engine_case c;
+    engine_case_start(&c, "[{\"times\": 1, \"status\": 429, \"body\": \"slow down\"}]",
+                      (dq_dispatch_options){0});
     dq_request p = policy(20, 1, 1, 0);
-    for (int i = 0; i < N; i++) {
-        char key[16];
-        snprintf(key, sizeof key, "slow-%d", i);
-        submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/slower", key, &p);
-    }
-    engine_finish(d);
+    submit_numbered(c.d, c.server.url, "/slower", "slow", N, &p);
+    engine_finish(c.d);
     dq_dispatch_stats total;
-    dq_dispatch_totals(d, &total);
+    dq_dispatch_totals(c.d, &total);
     ck_assert_uint_eq(total.sent, N);
-    cJSON *log = dqtest_receiver_requests(&r);
+    cJSON *log = dqtest_receiver_requests(&c.server);
     double t[N + 1];
     ck_assert_uint_eq(arrivals(log, "/slower", t, N + 1), N + 1);
     double span = t[N] - t[1]; /* the N requests after the 429 */
     ck_assert_msg(span >= (N - 1) * (2.0 / 20) * 0.95, "%d requests in %.3f s", N - 1, span);
     cJSON_Delete(log);
-    dq_dispatch_free(d);
-    free(out);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
@@ -419,26 +417,19 @@ START_TEST(server_enforced_limit_loses_nothing)
     /* The server allows 20 a second and answers 429 past that; the client is unlimited and
      * has no retries for errors: throttling is waited out, every request gets through. */
     enum { N = 60 };
-    dqtest_receiver r;
-    dqtest_receiver_start(&r,
-                          "[{\"rate_limit\": 20, \"status\": 429, \"headers\": "
-                          "{\"Retry-After\": \"1\"}, \"body\": \"rate limited\"}]",
-                          NULL, NULL);
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {0};
-    dq_dispatch *d = engine_open(&opt, out);
+    engine_case c;
+    engine_case_start(&c,
+                      "[{\"rate_limit\": 20, \"status\": 429, \"headers\": "
+                      "{\"Retry-After\": \"1\"}, \"body\": \"rate limited\"}]",
+                      (dq_dispatch_options){0});
     dq_request p = policy(0, 1, 4, 0);
-    for (int i = 0; i < N; i++) {
-        char key[16];
-        snprintf(key, sizeof key, "lim-%d", i);
-        submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/limited", key, &p);
-    }
-    engine_finish(d);
+    submit_numbered(c.d, c.server.url, "/limited", "lim", N, &p);
+    engine_finish(c.d);
     dq_dispatch_stats total;
-    dq_dispatch_totals(d, &total);
+    dq_dispatch_totals(c.d, &total);
     ck_assert_uint_eq(total.sent, N);
     ck_assert_uint_eq(total.failed, 0);
-    cJSON *log = dqtest_receiver_requests(&r);
+    cJSON *log = dqtest_receiver_requests(&c.server);
     size_t accepted = 0, throttled = 0;
     const cJSON *item;
     cJSON_ArrayForEach(item, log)
@@ -450,9 +441,7 @@ START_TEST(server_enforced_limit_loses_nothing)
     ck_assert_uint_eq(accepted, N); /* each exactly once */
     ck_assert_uint_eq(total.retried, throttled);
     cJSON_Delete(log);
-    dq_dispatch_free(d);
-    free(out);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
@@ -460,47 +449,38 @@ END_TEST
 
 START_TEST(server_errors_then_success)
 {
-    dqtest_receiver r;
-    dqtest_receiver_start(&r, "[{\"times\": 2, \"status\": 500, \"body\": \"oops\"}]", NULL, NULL);
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {0};
-    dq_dispatch *d = engine_open(&opt, out);
+    engine_case c;
+    engine_case_start(&c, "[{\"times\": 2, \"status\": 500, \"body\": \"oops\"}]",
+                      (dq_dispatch_options){0});
     dq_request p = policy(0, 1, 1, 3);
-    submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/flaky", "flaky", &p);
-    engine_finish(d);
-    const seen *s = outcome_of(out, "flaky");
+    submit_post(c.d, DQ_PROVIDER_GENERIC, c.server.url, "/flaky", "flaky", &p);
+    engine_finish(c.d);
+    const seen *s = outcome_of(c.out, "flaky");
     ck_assert_int_eq(s->delivery, DQ_DELIVERY_SENT);
     ck_assert_int_eq(s->attempts, 3);
-    ck_assert_uint_eq(dqtest_receiver_count(&r), 3);
-    ck_assert_uint_eq(dq_dispatch_stats_count(d), 1);
-    const dq_dispatch_stats *row = dq_dispatch_stats_at(d, 0);
+    ck_assert_uint_eq(dqtest_receiver_count(&c.server), 3);
+    ck_assert_uint_eq(dq_dispatch_stats_count(c.d), 1);
+    const dq_dispatch_stats *row = dq_dispatch_stats_at(c.d, 0);
     ck_assert_uint_eq(row->sent, 1);
     ck_assert_uint_eq(row->retried, 2);
     ck_assert_uint_eq(row->failed, 0);
-    dq_dispatch_free(d);
-    free(out);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
 START_TEST(timeouts_are_retried_then_fail)
 {
-    dqtest_receiver r;
-    dqtest_receiver_start(&r, "[{\"stall_ms\": 3000}]", NULL, NULL);
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {0};
-    dq_dispatch *d = engine_open(&opt, out);
+    engine_case c;
+    engine_case_start(&c, "[{\"stall_ms\": 3000}]", (dq_dispatch_options){0});
     dq_request p = policy(0, 1, 2, 1);
     p.timeout_seconds = 0.3;
-    submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/stall", "stall", &p);
-    engine_finish(d);
-    const seen *s = outcome_of(out, "stall");
+    submit_post(c.d, DQ_PROVIDER_GENERIC, c.server.url, "/stall", "stall", &p);
+    engine_finish(c.d);
+    const seen *s = outcome_of(c.out, "stall");
     ck_assert_int_eq(s->delivery, DQ_DELIVERY_FAILED);
     ck_assert_int_eq(s->attempts, 2);
     ck_assert_msg(strstr(s->error, "timed out") != NULL, "%s", s->error);
-    dq_dispatch_free(d);
-    free(out);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
@@ -530,27 +510,22 @@ END_TEST
 
 START_TEST(bad_request_fails_at_once_with_message)
 {
-    dqtest_receiver r;
-    dqtest_receiver_start(&r, "[{\"status\": 400, \"body\": \"invalid_blocks\\nmore detail\"}]",
-                          NULL, NULL);
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {0};
-    dq_dispatch *d = engine_open(&opt, out);
+    engine_case c;
+    engine_case_start(&c, "[{\"status\": 400, \"body\": \"invalid_blocks\\nmore detail\"}]",
+                      (dq_dispatch_options){0});
     dq_request p = policy(0, 1, 1, 5);
-    submit_post(d, DQ_PROVIDER_SLACK, r.url, "/bad", "bad", &p);
-    engine_finish(d);
-    const seen *s = outcome_of(out, "bad");
+    submit_post(c.d, DQ_PROVIDER_SLACK, c.server.url, "/bad", "bad", &p);
+    engine_finish(c.d);
+    const seen *s = outcome_of(c.out, "bad");
     ck_assert_int_eq(s->delivery, DQ_DELIVERY_FAILED);
     ck_assert_int_eq(s->attempts, 1);
     ck_assert_int_eq(s->status, 400);
     ck_assert_msg(strstr(s->error, "HTTP 400: invalid_blocks") != NULL, "%s", s->error);
     ck_assert_ptr_null(strstr(s->error, "more detail"));
-    ck_assert_uint_eq(dqtest_receiver_count(&r), 1);
-    const dq_dispatch_stats *row = dq_dispatch_stats_at(d, 0);
+    ck_assert_uint_eq(dqtest_receiver_count(&c.server), 1);
+    const dq_dispatch_stats *row = dq_dispatch_stats_at(c.d, 0);
     ck_assert_ptr_nonnull(strstr(row->last_error, "invalid_blocks"));
-    dq_dispatch_free(d);
-    free(out);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
@@ -563,11 +538,7 @@ static void send_all(const char *base, const char *journal, double rate, outcome
     dq_dispatch_options opt = {.journal_path = journal, .max_in_flight = CRASH_IN_FLIGHT};
     dq_dispatch *d = engine_open(&opt, out);
     dq_request p = policy(rate, 1, CRASH_IN_FLIGHT, 2);
-    for (int i = 0; i < CRASH_N; i++) {
-        char key[32];
-        snprintf(key, sizeof key, "n-%d", i);
-        submit_post(d, DQ_PROVIDER_GENERIC, base, "/n", key, &p);
-    }
+    submit_numbered(d, base, "/n", "n", CRASH_N, &p);
     engine_finish(d);
     dq_dispatch_free(d);
 }
@@ -655,11 +626,7 @@ START_TEST(torn_journal_tail_is_ignored)
 
     out->len = 0;
     d = engine_open(&opt, out);
-    for (int i = 0; i < 4; i++) {
-        char key[16];
-        snprintf(key, sizeof key, "j-%d", i);
-        submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/j", key, &p);
-    }
+    submit_numbered(d, r.url, "/j", "j", 4, &p);
     submit_post(d, DQ_PROVIDER_GENERIC, r.url, "/j", "j-3", &p); /* twice in one run */
     engine_finish(d);
     ck_assert_int_eq(outcome_of(out, "j-0")->delivery, DQ_DELIVERY_SKIPPED_JOURNAL);
@@ -947,22 +914,19 @@ END_TEST
 
 START_TEST(report_counts_per_action_and_destination)
 {
-    dqtest_receiver r;
-    dqtest_receiver_start(
-        &r, "[{\"path\": \"/no\", \"status\": 404, \"body\": \"Unknown Webhook\"}]", NULL, NULL);
+    engine_case c;
+    engine_case_start(&c, "[{\"path\": \"/no\", \"status\": 404, \"body\": \"Unknown Webhook\"}]",
+                      (dq_dispatch_options){0});
     char *dir = dqtest_tmpdir();
     char *report = dq_asprintf("%s/report.json", dir);
-    outcomes *out = outcomes_new();
-    dq_dispatch_options opt = {0};
-    dq_dispatch *d = engine_open(&opt, out);
     dq_request p = policy(0, 1, 2, 0);
-    submit_post(d, DQ_PROVIDER_DISCORD, r.url, "/yes", "a", &p);
-    submit_post(d, DQ_PROVIDER_DISCORD, r.url, "/yes", "b", &p);
-    submit_post(d, DQ_PROVIDER_DISCORD, r.url, "/no", "c", &p);
-    dq_dispatch_count_skipped(d, "test_action", "discord:http://127.0.0.1/yes", 3);
-    engine_finish(d);
+    submit_post(c.d, DQ_PROVIDER_DISCORD, c.server.url, "/yes", "a", &p);
+    submit_post(c.d, DQ_PROVIDER_DISCORD, c.server.url, "/yes", "b", &p);
+    submit_post(c.d, DQ_PROVIDER_DISCORD, c.server.url, "/no", "c", &p);
+    dq_dispatch_count_skipped(c.d, "test_action", "discord:http://127.0.0.1/yes", 3);
+    engine_finish(c.d);
     dq_error err;
-    ck_assert_int_eq(dq_dispatch_write_report(d, report, &err), DQ_OK);
+    ck_assert_int_eq(dq_dispatch_write_report(c.d, report, &err), DQ_OK);
     char *text = dqtest_read(report, NULL);
     cJSON *doc = cJSON_Parse(text);
     ck_assert_ptr_nonnull(doc);
@@ -982,12 +946,10 @@ START_TEST(report_counts_per_action_and_destination)
     ck_assert(found_error);
     cJSON_Delete(doc);
     free(text);
-    dq_dispatch_free(d);
-    free(out);
     free(report);
     dqtest_rmrf(dir);
     free(dir);
-    dqtest_receiver_stop(&r);
+    engine_case_end(&c);
 }
 END_TEST
 
