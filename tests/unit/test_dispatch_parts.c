@@ -80,7 +80,8 @@ END_TEST
 
 /* ---- judging answers ----------------------------------------------------------------- */
 
-static dq_judgement judge(dq_provider provider, long status, const char *body, double retry_after)
+/* An HTTP answer from provider; everything else as dq_answer_init leaves it. */
+static dq_answer http_answer(dq_provider provider, long status, const char *body)
 {
     dq_answer a;
     dq_answer_init(&a);
@@ -88,10 +89,21 @@ static dq_judgement judge(dq_provider provider, long status, const char *body, d
     a.provider = provider;
     a.status = status;
     a.body = body;
-    a.retry_after = retry_after;
+    return a;
+}
+
+static dq_judgement judge_at(const dq_answer *a, double now_epoch)
+{
     dq_judgement j;
-    dq_judge(&a, 1000000.0, &j);
+    dq_judge(a, now_epoch, &j);
     return j;
+}
+
+static dq_judgement judge(dq_provider provider, long status, const char *body, double retry_after)
+{
+    dq_answer a = http_answer(provider, status, body);
+    a.retry_after = retry_after;
+    return judge_at(&a, 1000000.0);
 }
 
 START_TEST(judge_success_and_final_failures)
@@ -118,19 +130,12 @@ END_TEST
 START_TEST(judge_success_codes)
 {
     long codes[] = {201};
-    dq_answer a;
-    dq_answer_init(&a);
-    a.provider = DQ_PROVIDER_GENERIC;
-    a.status = 200;
-    a.body = "";
+    dq_answer a = http_answer(DQ_PROVIDER_GENERIC, 200, "");
     a.success_codes = codes;
     a.success_code_count = 1;
-    dq_judgement j;
-    dq_judge(&a, 0, &j);
-    ck_assert_int_eq(j.verdict, DQ_VERDICT_FAIL);
+    ck_assert_int_eq(judge_at(&a, 0).verdict, DQ_VERDICT_FAIL);
     a.status = 201;
-    dq_judge(&a, 0, &j);
-    ck_assert_int_eq(j.verdict, DQ_VERDICT_DELIVERED);
+    ck_assert_int_eq(judge_at(&a, 0).verdict, DQ_VERDICT_DELIVERED);
 }
 END_TEST
 
@@ -180,78 +185,53 @@ END_TEST
 
 START_TEST(judge_github_limits)
 {
-    dq_answer a;
-    dq_answer_init(&a);
-    a.provider = DQ_PROVIDER_GITHUB;
-    a.status = 403;
-    a.body = "{\"message\": \"API rate limit exceeded\"}";
+    dq_answer a =
+        http_answer(DQ_PROVIDER_GITHUB, 403, "{\"message\": \"API rate limit exceeded\"}");
     a.ratelimit_remaining = 0;
     a.ratelimit_reset = 1000042;
-    dq_judgement j;
-    dq_judge(&a, 1000000.0, &j);
+    dq_judgement j = judge_at(&a, 1000000.0);
     ck_assert_int_eq(j.verdict, DQ_VERDICT_THROTTLED);
     ck_assert_double_eq_tol(j.wait, 42, 1e-6);
-    dq_answer_init(&a);
-    a.provider = DQ_PROVIDER_GITHUB;
-    a.status = 403;
-    a.body = "{\"message\": \"Resource not accessible by integration\"}";
-    dq_judge(&a, 1000000.0, &j);
-    ck_assert_int_eq(j.verdict, DQ_VERDICT_FAIL);
+    a = http_answer(DQ_PROVIDER_GITHUB, 403,
+                    "{\"message\": \"Resource not accessible by integration\"}");
+    ck_assert_int_eq(judge_at(&a, 1000000.0).verdict, DQ_VERDICT_FAIL);
 }
 END_TEST
 
 START_TEST(judge_network_and_smtp)
 {
-    dq_answer a;
-    dq_answer_init(&a);
-    a.provider = DQ_PROVIDER_GENERIC;
+    dq_answer a = http_answer(DQ_PROVIDER_GENERIC, 0, NULL); /* no answer at all */
     a.curl_code = CURLE_COULDNT_CONNECT;
-    dq_judgement j;
-    dq_judge(&a, 0, &j);
-    ck_assert_int_eq(j.verdict, DQ_VERDICT_RETRY);
+    ck_assert_int_eq(judge_at(&a, 0).verdict, DQ_VERDICT_RETRY);
     a.curl_code = CURLE_PEER_FAILED_VERIFICATION;
-    dq_judge(&a, 0, &j);
-    ck_assert_int_eq(j.verdict, DQ_VERDICT_FAIL);
-    dq_answer_init(&a);
+    ck_assert_int_eq(judge_at(&a, 0).verdict, DQ_VERDICT_FAIL);
+    a = http_answer(DQ_PROVIDER_SES, 454, NULL);
     a.kind = DQ_REQUEST_SMTP;
-    a.provider = DQ_PROVIDER_SES;
     a.curl_code = CURLE_SEND_ERROR;
-    a.status = 454;
-    dq_judge(&a, 0, &j);
-    ck_assert_int_eq(j.verdict, DQ_VERDICT_THROTTLED);
+    ck_assert_int_eq(judge_at(&a, 0).verdict, DQ_VERDICT_THROTTLED);
     a.status = 550;
-    dq_judge(&a, 0, &j);
-    ck_assert_int_eq(j.verdict, DQ_VERDICT_FAIL);
+    ck_assert_int_eq(judge_at(&a, 0).verdict, DQ_VERDICT_FAIL);
 }
 END_TEST
 
 START_TEST(discord_announced_exhaustion_pauses)
 {
-    dq_answer a;
-    dq_answer_init(&a);
-    a.provider = DQ_PROVIDER_DISCORD;
-    a.status = 204;
-    a.body = "";
+    dq_answer a = http_answer(DQ_PROVIDER_DISCORD, 204, "");
     a.ratelimit_remaining = 0;
     a.ratelimit_reset_after = 1.25;
-    dq_judgement j;
-    dq_judge(&a, 0, &j);
+    dq_judgement j = judge_at(&a, 0);
     ck_assert_int_eq(j.verdict, DQ_VERDICT_DELIVERED);
     ck_assert_double_eq_tol(j.pause, 1.25, 1e-9);
     /* GitHub: only the reset epoch. */
-    dq_answer_init(&a);
-    a.provider = DQ_PROVIDER_GITHUB;
-    a.status = 201;
-    a.body = "{}";
+    a = http_answer(DQ_PROVIDER_GITHUB, 201, "{}");
     a.ratelimit_remaining = 0;
     a.ratelimit_reset = 1000030;
-    dq_judge(&a, 1000000.0, &j);
+    j = judge_at(&a, 1000000.0);
     ck_assert_int_eq(j.verdict, DQ_VERDICT_DELIVERED);
     ck_assert_double_eq_tol(j.pause, 30, 1e-9);
     /* Budget left: no pause. */
     a.ratelimit_remaining = 3;
-    dq_judge(&a, 1000000.0, &j);
-    ck_assert(j.pause < 0);
+    ck_assert(judge_at(&a, 1000000.0).pause < 0);
 }
 END_TEST
 
@@ -338,11 +318,25 @@ END_TEST
 
 /* ---- journal ------------------------------------------------------------------------- */
 
-static char *journal_in(const char *dir)
+/* A journal path in a fresh directory, removed with it at the end of the test. */
+typedef struct journal_case {
+    char *dir;
+    char *path;
+} journal_case;
+
+static journal_case journal_case_start(void)
 {
-    char *path = dq_asprintf("%s/journal", dir);
-    ck_assert_ptr_nonnull(path);
-    return path;
+    journal_case c = {.dir = dqtest_tmpdir()};
+    c.path = dq_asprintf("%s/journal", c.dir);
+    ck_assert_ptr_nonnull(c.path);
+    return c;
+}
+
+static void journal_case_end(journal_case *c)
+{
+    dqtest_rmrf(c->dir);
+    free(c->path);
+    free(c->dir);
 }
 
 static void journal_write(const char *path, int first, int count)
@@ -371,8 +365,8 @@ static size_t journal_keys(const char *path, bool read_only)
 
 START_TEST(journal_round_trip)
 {
-    char *dir = dqtest_tmpdir();
-    char *path = journal_in(dir);
+    journal_case c = journal_case_start();
+    const char *path = c.path;
     journal_write(path, 0, 40);
     journal_write(path, 40, 2);
     ck_assert_uint_eq(journal_keys(path, false), 42);
@@ -386,9 +380,7 @@ START_TEST(journal_round_trip)
     ck_assert_int_eq(dq_journal_open(path, false, &other, &err), DQ_EIO);
     ck_assert_ptr_nonnull(strstr(err.msg, "in use"));
     dq_journal_close(j, NULL);
-    dqtest_rmrf(dir);
-    free(path);
-    free(dir);
+    journal_case_end(&c);
 }
 END_TEST
 
@@ -402,8 +394,8 @@ static void append_raw(const char *path, const char *bytes)
 
 START_TEST(journal_torn_tail_is_dropped)
 {
-    char *dir = dqtest_tmpdir();
-    char *path = journal_in(dir);
+    journal_case c = journal_case_start();
+    const char *path = c.path;
     journal_write(path, 0, 5);
     size_t whole;
     free(dqtest_read(path, &whole));
@@ -419,16 +411,14 @@ START_TEST(journal_torn_tail_is_dropped)
     ck_assert_uint_eq(len, whole);
     journal_write(path, 5, 1);
     ck_assert_uint_eq(journal_keys(path, false), 6);
-    dqtest_rmrf(dir);
-    free(path);
-    free(dir);
+    journal_case_end(&c);
 }
 END_TEST
 
 START_TEST(journal_bad_checksum_is_dropped)
 {
-    char *dir = dqtest_tmpdir();
-    char *path = journal_in(dir);
+    journal_case c = journal_case_start();
+    const char *path = c.path;
     journal_write(path, 0, 3);
     /* A whole line whose checksum does not match what it holds. */
     append_raw(path, "00000000 {\"key\":\"key-forged\"}\n");
@@ -439,9 +429,7 @@ START_TEST(journal_bad_checksum_is_dropped)
     ck_assert(!dq_journal_has(j, "key-forged"));
     dq_journal_close(j, NULL);
     ck_assert_uint_eq(dq_crc32("123456789", 9), 0xCBF43926u); /* the standard check value */
-    dqtest_rmrf(dir);
-    free(path);
-    free(dir);
+    journal_case_end(&c);
 }
 END_TEST
 
