@@ -32,6 +32,11 @@ void source_test_collect(const char *const *inputs, int count, size_t max_bytes,
                       (unsigned long long)out->items[i]->seq, i);
 }
 
+void source_test_walk_one(const char *input, size_t max_bytes, source_test_walk *out)
+{
+    source_test_collect(&input, 1, max_bytes, out);
+}
+
 void source_test_walk_free(source_test_walk *walk)
 {
     for (size_t i = 0; i < walk->len; i++)
@@ -71,6 +76,16 @@ const dq_entry *source_test_expect_error(const source_test_walk *walk, dq_code c
     }
     ck_abort_msg("no error entry naming %s (%zu entries)", name_part, walk->len);
     return NULL;
+}
+
+void source_test_expect_load_error(dq_entry *entry, size_t max, dq_code code, const char *name_part)
+{
+    dq_buf buf;
+    dq_buf_init(&buf, 1 << 20);
+    dq_error err = {0};
+    ck_assert_int_eq(dq_entry_load(entry, max, &buf, &err), code);
+    ck_assert_ptr_nonnull(strstr(err.msg, name_part));
+    dq_buf_free(&buf);
 }
 
 void source_test_expect_bytes(dq_entry *entry, const char *path)

@@ -15,6 +15,8 @@ typedef struct source_test_walk {
 /* Walks the inputs (max_bytes 0 for the default) into out; the walk must succeed. */
 void source_test_collect(const char *const *inputs, int count, size_t max_bytes,
                          source_test_walk *out);
+/* The same for one input. */
+void source_test_walk_one(const char *input, size_t max_bytes, source_test_walk *out);
 void source_test_walk_free(source_test_walk *walk);
 
 /* The entry with this relpath, or NULL. */
@@ -26,6 +28,10 @@ size_t source_test_errors(const source_test_walk *walk);
 const dq_entry *source_test_expect_error(const source_test_walk *walk, dq_code code,
                                          const char *name_part);
 
+/* Asserts that loading the entry with at most max bytes fails with code and a message
+ * that contains name_part. */
+void source_test_expect_load_error(dq_entry *entry, size_t max, dq_code code,
+                                   const char *name_part);
 /* Loads the entry (which must load) and asserts its bytes equal the file at path. */
 void source_test_expect_bytes(dq_entry *entry, const char *path);
 

@@ -167,19 +167,20 @@ static void expect_store_members(source_test_walk *walk, const char *archive)
     free(store);
 }
 
-static void walk_one(const char *input, size_t max_bytes, source_test_walk *out)
+/* An archive of the fixture store and nothing else. */
+static void expect_store_archive(const char *archive)
 {
-    source_test_collect(&input, 1, max_bytes, out);
+    source_test_walk walk = {0};
+    source_test_walk_one(archive, 0, &walk);
+    ck_assert_uint_eq(walk.len, 80);
+    expect_store_members(&walk, archive);
+    source_test_walk_free(&walk);
 }
 
 static void check_fixture_archive(const char *relative)
 {
     char *archive = dqtest_fixture(relative);
-    source_test_walk walk = {0};
-    walk_one(archive, 0, &walk);
-    ck_assert_uint_eq(walk.len, 80);
-    expect_store_members(&walk, archive);
-    source_test_walk_free(&walk);
+    expect_store_archive(archive);
     free(archive);
 }
 
@@ -200,11 +201,7 @@ static void check_built_archive(const char *name, int filter, bool zip)
     char *dir = dqtest_tmpdir();
     char *archive = dq_asprintf("%s/%s", dir, name);
     write_store_archive(archive, filter, zip);
-    source_test_walk walk = {0};
-    walk_one(archive, 0, &walk);
-    ck_assert_uint_eq(walk.len, 80);
-    expect_store_members(&walk, archive);
-    source_test_walk_free(&walk);
+    expect_store_archive(archive);
     free(archive);
     dqtest_rmrf(dir);
     free(dir);
@@ -247,7 +244,7 @@ START_TEST(test_tar_inside_directory)
     write_store_archive(archive, ARCHIVE_FILTER_NONE, false);
     char *input = dq_asprintf("%s/in", dir);
     source_test_walk walk = {0};
-    walk_one(input, 0, &walk);
+    source_test_walk_one(input, 0, &walk);
     ck_assert_uint_eq(walk.len, 82);
     ck_assert_uint_eq(source_test_errors(&walk), 0);
     /* In path order: a.json, the archive's members, zz.json. */
@@ -259,7 +256,7 @@ START_TEST(test_tar_inside_directory)
     /* Through a symlink inside the tree, the archive is read under the link's name. */
     char *link = dq_asprintf("%s/in/link.tar", dir);
     ck_assert_int_eq(symlink("sub/store.tar", link), 0);
-    walk_one(input, 0, &walk);
+    source_test_walk_one(input, 0, &walk);
     ck_assert_uint_eq(walk.len, 162);
     expect_store_members(&walk, link);
     source_test_walk_free(&walk);
@@ -283,7 +280,7 @@ START_TEST(test_non_ascii_member_names)
         char *archive = dq_asprintf("%s/%s", dir, archives[i]);
         write_archive(archive, ARCHIVE_FILTER_NONE, i == 1, members, 1);
         source_test_walk walk = {0};
-        walk_one(archive, 0, &walk);
+        source_test_walk_one(archive, 0, &walk);
         ck_assert_uint_eq(walk.len, 1);
         ck_assert_msg(walk.items[0]->error.code == DQ_OK, "%s", walk.items[0]->error.msg);
         ck_assert_str_eq(walk.items[0]->relpath, name);
@@ -312,7 +309,7 @@ START_TEST(test_unsafe_member_paths_are_refused)
         char *archive = dq_asprintf("%s/%s", dir, archives[i]);
         write_archive(archive, ARCHIVE_FILTER_GZIP, i == 1, members, 6);
         source_test_walk walk = {0};
-        walk_one(archive, 0, &walk);
+        source_test_walk_one(archive, 0, &walk);
         ck_assert_uint_eq(walk.len, 6);
         for (size_t j = 0; j < 5; j++) {
             char *shown = dq_asprintf("%s:%s", archive, members[j].path);
@@ -343,7 +340,7 @@ START_TEST(test_link_members_are_not_followed)
     char *archive = dq_asprintf("%s/links.tar", dir);
     write_archive(archive, ARCHIVE_FILTER_NONE, false, members, 4);
     source_test_walk walk = {0};
-    walk_one(archive, 0, &walk);
+    source_test_walk_one(archive, 0, &walk);
     ck_assert_uint_eq(walk.len, 3);
     source_test_expect_error(&walk, DQ_EUNSAFE, "links.tar:store/soft.json");
     source_test_expect_error(&walk, DQ_EUNSAFE, "links.tar:store/hard.json");
@@ -411,7 +408,7 @@ START_TEST(test_garbage_archives)
     dqtest_write(dir, "in/nothing.tar", zeros, sizeof(zeros));
     char *input = dq_asprintf("%s/in", dir);
     source_test_walk walk = {0};
-    walk_one(input, 0, &walk);
+    source_test_walk_one(input, 0, &walk);
     ck_assert_uint_eq(walk.len, 3);
     source_test_expect_error(&walk, DQ_EFORMAT, "in/text.zip");
     source_test_expect_error(&walk, DQ_EFORMAT, "in/text.tar.gz");
@@ -431,7 +428,7 @@ static void check_member_cap(const char *relative)
     enum { cap = 1500 };
     char *archive = dqtest_fixture(relative);
     source_test_walk walk = {0};
-    walk_one(archive, cap, &walk);
+    source_test_walk_one(archive, cap, &walk);
     ck_assert_uint_eq(walk.len, 80);
     size_t over = 0;
     size_t under = 0;
@@ -470,15 +467,10 @@ START_TEST(test_load_of_member_is_bounded)
 {
     char *archive = dqtest_fixture("truthound/archives/store.tar.gz");
     source_test_walk walk = {.stop_after = 1};
-    walk_one(archive, 0, &walk);
+    source_test_walk_one(archive, 0, &walk);
     dq_entry *e = walk.items[0];
-    dq_buf buf;
-    dq_buf_init(&buf, 1 << 20);
-    dq_error err = {0};
-    ck_assert_int_eq(dq_entry_load(e, 10, &buf, &err), DQ_ETOOBIG);
-    ck_assert_ptr_nonnull(strstr(err.msg, e->name));
+    source_test_expect_load_error(e, 10, DQ_ETOOBIG, e->name);
     ck_assert_ptr_nonnull(e->data.data); /* still there for a later load */
-    dq_buf_free(&buf);
     source_test_walk_free(&walk);
     free(archive);
 }
@@ -499,7 +491,7 @@ START_TEST(test_unreadable_member_does_not_stop_the_archive)
     archive_finish(a);
     utf8_end(old);
     source_test_walk walk = {0};
-    walk_one(archive, 0, &walk);
+    source_test_walk_one(archive, 0, &walk);
     ck_assert_uint_eq(walk.len, 2);
     source_test_expect_error(&walk, DQ_EFORMAT, "locked.zip:a.json");
     source_test_expect_error(&walk, DQ_EFORMAT, "locked.zip:b.json");

@@ -28,11 +28,6 @@ static void make_symlink(const char *dir, const char *relative, const char *targ
     free(path);
 }
 
-static void walk_one(const char *input, size_t max_bytes, source_test_walk *out)
-{
-    source_test_collect(&input, 1, max_bytes, out);
-}
-
 START_TEST(test_fixture_store_as_directory)
 {
     char *store = dqtest_fixture("truthound/store");
@@ -41,7 +36,7 @@ START_TEST(test_fixture_store_as_directory)
     ck_assert_uint_eq(want.len, 80);
 
     source_test_walk walk = {0};
-    walk_one(store, 0, &walk);
+    source_test_walk_one(store, 0, &walk);
     ck_assert_uint_eq(walk.len, 80);
     ck_assert_uint_eq(source_test_errors(&walk), 0);
     for (size_t i = 0; i < walk.len; i++) {
@@ -75,7 +70,7 @@ START_TEST(test_passes_over_other_names)
     dqtest_write(dir, "c.yml", "run_id: c\n", 10);
     dqtest_write(dir, "d.json/inner.json", small_json, sizeof(small_json) - 1);
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     ck_assert_uint_eq(walk.len, 4);
     ck_assert_uint_eq(source_test_errors(&walk), 0);
     /* "a.json" < "b.yaml.gz" < "c.yml" < "d.json/inner.json" */
@@ -100,7 +95,7 @@ START_TEST(test_order_is_path_byte_order)
     dqtest_write(dir, "a0.json", small_json, 3);
     dqtest_write(dir, "B.json", small_json, 3);
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     const char *want[] = {"B.json", "a-b.json", "a.json", "a/z.json", "a0.json"};
     ck_assert_uint_eq(walk.len, 5);
     for (size_t i = 0; i < 5; i++)
@@ -121,7 +116,7 @@ START_TEST(test_many_files_in_one_directory)
         dqtest_write(dir, name, small_json, 3);
     }
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     ck_assert_uint_eq(walk.len, count);
     for (size_t i = 1; i < walk.len; i++)
         ck_assert_int_lt(strcmp(walk.items[i - 1]->relpath, walk.items[i]->relpath), 0);
@@ -200,7 +195,7 @@ START_TEST(test_symlink_loops_are_reported)
     make_symlink(dir, "ping", "pong");
     make_symlink(dir, "pong", "ping");
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     ck_assert_uint_eq(walk.len, 4);
     source_test_expect_error(&walk, DQ_EUNSAFE, "/self.json");
     source_test_expect_error(&walk, DQ_EUNSAFE, "/ping");
@@ -222,7 +217,7 @@ START_TEST(test_directory_symlink_cycle_yields_each_file_once)
     make_symlink(dir, "a/b/root", "../..");
     make_symlink(dir, "alias", "a");
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     ck_assert_uint_eq(walk.len, 2);
     ck_assert_uint_eq(source_test_errors(&walk), 0);
     ck_assert_ptr_nonnull(source_test_find(&walk, "a/x.json"));
@@ -244,7 +239,7 @@ START_TEST(test_symlinks_out_of_the_tree_are_refused)
     make_symlink(dir, "tree/notes.txt", "/etc/passwd"); /* passed over by its name */
     char *tree = join(dir, "tree");
     source_test_walk walk = {0};
-    walk_one(tree, 0, &walk);
+    source_test_walk_one(tree, 0, &walk);
     ck_assert_uint_eq(walk.len, 4);
     source_test_expect_error(&walk, DQ_EUNSAFE, "tree/leak.json");
     source_test_expect_error(&walk, DQ_EUNSAFE, "tree/leakdir");
@@ -269,7 +264,7 @@ START_TEST(test_file_symlink_inside_the_tree_is_read)
     make_symlink(dir, "gone.json", "real/missing.json");
     make_symlink(dir, "gone.txt", "real/missing.txt"); /* a name passed over anyway */
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     ck_assert_uint_eq(walk.len, 3);
     dq_entry *link = (dq_entry *)source_test_find(&walk, "link.json");
     ck_assert_ptr_nonnull(link);
@@ -291,13 +286,13 @@ START_TEST(test_special_files_are_never_opened)
     char *other = join(dir, "pipe.txt");
     ck_assert_int_eq(mkfifo(other, 0644), 0);
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     ck_assert_uint_eq(walk.len, 1);
     source_test_expect_error(&walk, DQ_EIO, "/pipe.json");
     source_test_walk_free(&walk);
 
     /* Named directly, a FIFO is still refused, without blocking. */
-    walk_one(fifo, 0, &walk);
+    source_test_walk_one(fifo, 0, &walk);
     ck_assert_uint_eq(walk.len, 1);
     source_test_expect_error(&walk, DQ_EIO, "/pipe.json");
     source_test_walk_free(&walk);
@@ -321,17 +316,12 @@ START_TEST(test_unreadable_file_and_directory)
     ck_assert_int_eq(chmod(locked, 0), 0);
     ck_assert_int_eq(chmod(closed, 0), 0);
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     if (geteuid() != 0) {
         source_test_expect_error(&walk, DQ_EIO, "/closed");
         dq_entry *e = (dq_entry *)source_test_find(&walk, "locked.json");
         ck_assert_ptr_nonnull(e);
-        dq_buf buf;
-        dq_buf_init(&buf, 1 << 20);
-        dq_error err = {0};
-        ck_assert_int_eq(dq_entry_load(e, buf.max, &buf, &err), DQ_EIO);
-        ck_assert_ptr_nonnull(strstr(err.msg, "locked.json"));
-        dq_buf_free(&buf);
+        source_test_expect_load_error(e, 1 << 20, DQ_EIO, "locked.json");
     }
     source_test_walk_free(&walk);
     chmod(closed, 0755);
@@ -349,7 +339,7 @@ START_TEST(test_vanished_or_replaced_file_fails_to_load)
     dqtest_write(dir, "swapped.json", small_json, 3);
     dqtest_write(dir, "target.txt", small_json, 3);
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     ck_assert_uint_eq(walk.len, 2);
     char *gone = join(dir, "gone.json");
     char *swapped = join(dir, "swapped.json");
@@ -357,14 +347,8 @@ START_TEST(test_vanished_or_replaced_file_fails_to_load)
     ck_assert_int_eq(unlink(swapped), 0);
     ck_assert_int_eq(symlink("target.txt", swapped), 0);
 
-    dq_buf buf;
-    dq_buf_init(&buf, 1 << 20);
-    dq_error err = {0};
-    ck_assert_int_eq(dq_entry_load(walk.items[0], buf.max, &buf, &err), DQ_EIO);
-    ck_assert_ptr_nonnull(strstr(err.msg, "gone.json"));
-    ck_assert_int_eq(dq_entry_load(walk.items[1], buf.max, &buf, &err), DQ_EUNSAFE);
-    ck_assert_ptr_nonnull(strstr(err.msg, "swapped.json"));
-    dq_buf_free(&buf);
+    source_test_expect_load_error(walk.items[0], 1 << 20, DQ_EIO, "gone.json");
+    source_test_expect_load_error(walk.items[1], 1 << 20, DQ_EUNSAFE, "swapped.json");
     source_test_walk_free(&walk);
     free(gone);
     free(swapped);
@@ -377,7 +361,7 @@ START_TEST(test_load_is_bounded)
 {
     char *store = dqtest_fixture("truthound/store");
     source_test_walk walk = {0};
-    walk_one(store, 0, &walk);
+    source_test_walk_one(store, 0, &walk);
     ck_assert_uint_gt(walk.len, 0);
     dq_entry *e = walk.items[0];
     ck_assert_int_gt(e->size, 100);
@@ -408,7 +392,7 @@ START_TEST(test_too_deep_tree_is_cut_off)
     dqtest_write(dir, deep.data, small_json, 3);
     dqtest_write(dir, "z.json", small_json, 3);
     source_test_walk walk = {0};
-    walk_one(dir, 0, &walk);
+    source_test_walk_one(dir, 0, &walk);
     ck_assert_uint_eq(walk.len, 2);
     source_test_expect_error(&walk, DQ_EUNSAFE, "/d/d/d/");
     ck_assert_int_eq(source_test_find(&walk, "z.json")->error.code, DQ_OK);
