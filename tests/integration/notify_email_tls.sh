@@ -5,22 +5,15 @@
 set -euo pipefail
 : "${DQ_BIN:?}" "${DQ_FIXTURES:?}" "${DQ_SOURCE_DIR:?}"
 PY=/usr/bin/python3
+source "$(dirname "$0")/lib/servers.sh"
 work=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-    rm -rf "$work"
-}
-trap cleanup EXIT
+servers_trap "$work"
 
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-    -days 2 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
-$PY "$DQ_SOURCE_DIR/tests/servers/smtp_server.py" --port-file "$work/smtp.port" \
+make_cert "$work"
+serve $PY "$DQ_SOURCE_DIR/tests/servers/smtp_server.py" --port-file "$work/smtp.port" \
     --log "$work/smtp.log" --cert "$work/cert.pem" --key "$work/key.pem" --smtps \
-    --user alerts@example.com --password right-password &
-pid=$!
-for _ in $(seq 1 100); do [ -s "$work/smtp.port" ] && break; sleep 0.1; done
-port=$(cat "$work/smtp.port")
+    --user alerts@example.com --password right-password
+port=$(wait_port "$work/smtp.port")
 result="$DQ_FIXTURES/truthound/store/flat/contrôle_fournisseurs_20240328_132822_49c0ab75.json"
 
 write_config() {

@@ -8,28 +8,16 @@
 set -euo pipefail
 : "${DQ_BIN:?}" "${DQ_SERVERS:?}" "${DQ_FIXTURES:?}" "${DQ_SOURCE_DIR:?}"
 PY=/usr/bin/python3
+source "$(dirname "$0")/lib/servers.sh"
 work=$(mktemp -d)
-pids=()
-cleanup() {
-    for pid in "${pids[@]}"; do kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; done
-    rm -rf "$work"
-}
-trap cleanup EXIT
-
-wait_port() {
-    for _ in $(seq 1 100); do [ -s "$1" ] && { cat "$1"; return 0; }; sleep 0.1; done
-    echo "server did not start ($1)" >&2; return 1
-}
+servers_trap "$work"
 
 # Servers.
-"$DQ_SERVERS/http_receiver" --port-file "$work/http.port" --log "$work/http.log" &
-pids+=($!)
-openssl req -x509 -newkey rsa:2048 -nodes -keyout "$work/key.pem" -out "$work/cert.pem" \
-    -days 2 -subj "/CN=localhost" -addext "subjectAltName=DNS:localhost,IP:127.0.0.1" 2>/dev/null
-$PY "$DQ_SOURCE_DIR/tests/servers/smtp_server.py" --port-file "$work/smtp.port" \
+start_http_receiver "$work"
+make_cert "$work"
+serve $PY "$DQ_SOURCE_DIR/tests/servers/smtp_server.py" --port-file "$work/smtp.port" \
     --log "$work/smtp.log" --cert "$work/cert.pem" --key "$work/key.pem" \
-    --user dq-alerts@example.com --password fixture-password &
-pids+=($!)
+    --user dq-alerts@example.com --password fixture-password
 http_port=$(wait_port "$work/http.port")
 smtp_port=$(wait_port "$work/smtp.port")
 

@@ -7,18 +7,12 @@
 set -euo pipefail
 : "${DQ_BIN:?}" "${DQ_SERVERS:?}" "${DQ_FIXTURES:?}"
 PY=/usr/bin/python3
+source "$(dirname "$0")/lib/servers.sh"
 work=$(mktemp -d)
-pid=
-cleanup() {
-    [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-    rm -rf "$work"
-}
-trap cleanup EXIT
+servers_trap "$work"
 
-"$DQ_SERVERS/http_receiver" --port-file "$work/http.port" --log "$work/http.log" &
-pid=$!
-for _ in $(seq 1 100); do [ -s "$work/http.port" ] && break; sleep 0.1; done
-export DQ_IT_BASE="http://127.0.0.1:$(cat "$work/http.port")"
+start_http_receiver "$work"
+export DQ_IT_BASE="http://127.0.0.1:$(wait_port "$work/http.port")"
 unset DQ_IT_UNSET || true
 
 cat > "$work/truthound.yaml" <<'YAML'

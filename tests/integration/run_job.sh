@@ -5,18 +5,12 @@
 # only what an action wants, and nothing when no action wants anything; check-config on
 # good and bad job files; the shard taken from Kubernetes and Slurm variables.
 source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/servers.sh"
 : "${DQ_SERVERS:?}"
-pid=
-cleanup_receiver() {
-    [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-    [ -n "${DQ_KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup_receiver EXIT
+servers_trap "$WORK"
 
-"$DQ_SERVERS/http_receiver" --port-file "$WORK/http.port" --log "$WORK/http.log" &
-pid=$!
-for _ in $(seq 1 100); do [ -s "$WORK/http.port" ] && break; sleep 0.1; done
-port=$(cat "$WORK/http.port")
+start_http_receiver "$WORK"
+port=$(wait_port "$WORK/http.port")
 
 cp -r "$TRUTHOUND/store" "$WORK/store"
 selected=$("$DQ_BIN" ls "$WORK/store" --status failure,error --json --quiet | wc -l)

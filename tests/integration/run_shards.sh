@@ -4,18 +4,12 @@
 # destination is served by exactly one shard, and no destination ever sees more than its
 # rate limit in any one-second window (the receiver records each arrival time).
 source "$(dirname "$0")/lib/common.sh"
+source "$(dirname "$0")/lib/servers.sh"
 : "${DQ_SERVERS:?}"
-pid=
-cleanup_receiver() {
-    [ -n "$pid" ] && { kill "$pid" 2>/dev/null || true; wait "$pid" 2>/dev/null || true; }
-    [ -n "${DQ_KEEP:-}" ] || rm -rf "$WORK"
-}
-trap cleanup_receiver EXIT
+servers_trap "$WORK"
 
-"$DQ_SERVERS/http_receiver" --port-file "$WORK/http.port" --log "$WORK/http.log" &
-pid=$!
-for _ in $(seq 1 100); do [ -s "$WORK/http.port" ] && break; sleep 0.1; done
-port=$(cat "$WORK/http.port")
+start_http_receiver "$WORK"
+port=$(wait_port "$WORK/http.port")
 
 # One request in flight per destination, as the dispatch pacing test does: the loaded
 # machine's scheduling then cannot bunch paced requests into one window of arrivals.
