@@ -94,19 +94,36 @@ static void check_history_entry(const cJSON *item, const cJSON *entry)
     ck_assert(number(item, "pass_rate") == number(stats, "pass_rate"));
 }
 
+/* The fixture store and a fresh site folder for it. */
+typedef struct site_case {
+    char *store;
+    char *site;
+} site_case;
+
+static site_case site_case_start(void)
+{
+    return (site_case){.store = dqtest_fixture("truthound/store"), .site = dqtest_tmpdir()};
+}
+
+static void site_case_end(site_case *c)
+{
+    dqtest_rmrf(c->site);
+    free(c->site);
+    free(c->store);
+}
+
 START_TEST(fixture_site_holds_the_manifest_numbers)
 {
-    char *store = dqtest_fixture("truthound/store");
-    char *site = dqtest_tmpdir();
+    site_case c = site_case_start();
     dq_docs_report report;
-    build_one(store, site, NULL, &report);
+    build_one(c.store, c.site, NULL, &report);
     ck_assert_int_eq(report.runs, 80);
     ck_assert_int_eq(report.checkpoints, 5);
     ck_assert_int_eq(report.rendered, 80);
     ck_assert_int_eq(report.failed, 0);
 
-    cJSON *manifest = read_json(store, "../manifest.json");
-    cJSON *history = read_json(site, "history.json");
+    cJSON *manifest = read_json(c.store, "../manifest.json");
+    cJSON *history = read_json(c.site, "history.json");
     ck_assert_int_eq(cJSON_GetArraySize(history), 80);
     size_t by_status[4] = {0};
     const cJSON *entry;
@@ -115,7 +132,7 @@ START_TEST(fixture_site_holds_the_manifest_numbers)
         const char *run_id = cJSON_GetObjectItem(entry, "run_id")->valuestring;
         const char *checkpoint = cJSON_GetObjectItem(entry, "checkpoint_name")->valuestring;
         char *page = dq_docs_run_path(DQ_DOCS_HTML, checkpoint, run_id);
-        ck_assert_msg(docs_test_exists_in(site, page), "no page %s for %s", page, run_id);
+        ck_assert_msg(docs_test_exists_in(c.site, page), "no page %s for %s", page, run_id);
         free(page);
         const cJSON *item = NULL, *h;
         cJSON_ArrayForEach(h, history)
@@ -139,7 +156,7 @@ START_TEST(fixture_site_holds_the_manifest_numbers)
         previous = t;
     }
     /* The dashboard's totals. */
-    char *index = docs_test_path_in(site, "index.html");
+    char *index = docs_test_path_in(c.site, "index.html");
     char tile[160];
     snprintf(tile, sizeof(tile),
              "<div class=\"tile st-failure\"><div class=\"tile-label\">Failure</div><div "
@@ -151,14 +168,14 @@ START_TEST(fixture_site_holds_the_manifest_numbers)
     ck_assert_int_eq(docs_test_count_in_file(index, "<svg class=\"spark\""), 5);
     free(index);
     /* trend.json: every run of every checkpoint (fewer than --history). */
-    cJSON *trend = read_json(site, "history/trend.json");
+    cJSON *trend = read_json(c.site, "history/trend.json");
     size_t runs = 0;
     cJSON_ArrayForEach(entry, cJSON_GetObjectItem(trend, "checkpoints"))
     {
         runs += (size_t)cJSON_GetArraySize(cJSON_GetObjectItem(entry, "runs"));
         const char *page = cJSON_GetObjectItem(entry, "page")->valuestring;
-        ck_assert_msg(docs_test_exists_in(site, page), "no checkpoint page %s", page);
-        char *path = docs_test_path_in(site, page);
+        ck_assert_msg(docs_test_exists_in(c.site, page), "no checkpoint page %s", page);
+        char *path = docs_test_path_in(c.site, page);
         ck_assert_int_eq(docs_test_count_in_file(path, "<svg class=\"chart "), 3);
         ck_assert_int_eq(docs_test_count_in_file(path, "<tr data-status="),
                          (size_t)number(entry, "runs_total"));
@@ -168,9 +185,7 @@ START_TEST(fixture_site_holds_the_manifest_numbers)
     cJSON_Delete(trend);
     cJSON_Delete(history);
     cJSON_Delete(manifest);
-    dqtest_rmrf(site);
-    free(site);
-    free(store);
+    site_case_end(&c);
 }
 END_TEST
 
@@ -320,15 +335,14 @@ END_TEST
 
 START_TEST(changing_filters_is_incremental_too)
 {
-    char *store = dqtest_fixture("truthound/store");
-    char *site = dqtest_tmpdir();
-    const char *inputs[] = {store};
+    site_case c = site_case_start();
+    const char *inputs[] = {c.store};
     dq_scan_opts scan = {.inputs = inputs, .input_count = 1, .jobs = 2};
     dq_filter filter = {0};
     dq_error err = {0};
     ck_assert_int_eq(dq_filter_parse_statuses("failure,error", &filter.statuses, &err), DQ_OK);
     scan.filter = &filter;
-    dq_docs_opts opts = {.site_dir = site};
+    dq_docs_opts opts = {.site_dir = c.site};
     dq_docs_report report;
     ck_assert_int_eq(dq_docs_build(&scan, &opts, &report, &err), DQ_OK);
     ck_assert_int_eq(report.runs, 18);
@@ -339,66 +353,58 @@ START_TEST(changing_filters_is_incremental_too)
     ck_assert(report.incremental);
     ck_assert_int_eq(report.runs, 80);
     ck_assert_int_eq(report.rendered, 62);
-    expect_equals_full_rebuild(store, site, NULL);
+    expect_equals_full_rebuild(c.store, c.site, NULL);
     /* And back: the pages of the runs left out are removed. */
     scan.filter = &filter;
     ck_assert_int_eq(dq_docs_build(&scan, &opts, &report, &err), DQ_OK);
     ck_assert_int_eq(report.rendered, 0);
     ck_assert_int_eq(report.removed, 62);
     dq_filter_free(&filter);
-    dqtest_rmrf(site);
-    free(site);
-    free(store);
+    site_case_end(&c);
 }
 END_TEST
 
 START_TEST(a_new_format_replaces_the_old_site)
 {
-    char *store = dqtest_fixture("truthound/store");
-    char *site = dqtest_tmpdir();
+    site_case c = site_case_start();
     dq_docs_report report;
-    build_one(store, site, NULL, &report);
+    build_one(c.store, c.site, NULL, &report);
     dq_docs_opts md = {.format = DQ_DOCS_MARKDOWN};
-    build_one(store, site, &md, &report);
+    build_one(c.store, c.site, &md, &report);
     ck_assert(!report.incremental);
-    ck_assert(!docs_test_exists_in(site, "index.html"));
-    ck_assert(!docs_test_exists_in(site, "assets/style.css"));
-    ck_assert(docs_test_exists_in(site, "index.md"));
-    expect_equals_full_rebuild(store, site, &md);
+    ck_assert(!docs_test_exists_in(c.site, "index.html"));
+    ck_assert(!docs_test_exists_in(c.site, "assets/style.css"));
+    ck_assert(docs_test_exists_in(c.site, "index.md"));
+    expect_equals_full_rebuild(c.store, c.site, &md);
     dq_docs_opts json = {.format = DQ_DOCS_JSON};
-    build_one(store, site, &json, &report);
-    expect_equals_full_rebuild(store, site, &json);
-    cJSON *index = read_json(site, "index.json");
+    build_one(c.store, c.site, &json, &report);
+    expect_equals_full_rebuild(c.store, c.site, &json);
+    cJSON *index = read_json(c.site, "index.json");
     ck_assert_int_eq(cJSON_GetArraySize(cJSON_GetObjectItem(index, "checkpoints")), 5);
     cJSON_Delete(index);
-    dqtest_rmrf(site);
-    free(site);
-    free(store);
+    site_case_end(&c);
 }
 END_TEST
 
 START_TEST(an_interrupted_build_is_completed_and_swept)
 {
-    char *store = dqtest_fixture("truthound/store");
-    char *site = dqtest_tmpdir();
+    site_case c = site_case_start();
     dq_docs_report report;
-    build_one(store, site, NULL, &report);
+    build_one(c.store, c.site, NULL, &report);
     /* What a build killed midway leaves: its marker, a temporary file of an atomic
      * write, a page of a run that is gone, a half-written staged page. */
-    dqtest_write(site, ".dqbatch/building", "building\n", 9);
-    dqtest_write(site, "index.html.tmp-Ab12Cd", "<html", 5);
-    dqtest_write(site, "checkpoints/shipments_hourly/runs/gone.html", "x", 1);
-    dqtest_write(site, ".dqbatch/staging/0-3.html", "<ht", 3);
-    dqtest_write(site, ".dqbatch/manifest.jsonl.tmp", "{\"dq", 4);
-    build_one(store, site, NULL, &report);
+    dqtest_write(c.site, ".dqbatch/building", "building\n", 9);
+    dqtest_write(c.site, "index.html.tmp-Ab12Cd", "<html", 5);
+    dqtest_write(c.site, "checkpoints/shipments_hourly/runs/gone.html", "x", 1);
+    dqtest_write(c.site, ".dqbatch/staging/0-3.html", "<ht", 3);
+    dqtest_write(c.site, ".dqbatch/manifest.jsonl.tmp", "{\"dq", 4);
+    build_one(c.store, c.site, NULL, &report);
     ck_assert(!report.incremental);
     ck_assert_int_eq(report.rendered, 80);
-    ck_assert(!docs_test_exists_in(site, ".dqbatch/building"));
-    ck_assert(!docs_test_exists_in(site, ".dqbatch/staging"));
-    expect_equals_full_rebuild(store, site, NULL);
-    dqtest_rmrf(site);
-    free(site);
-    free(store);
+    ck_assert(!docs_test_exists_in(c.site, ".dqbatch/building"));
+    ck_assert(!docs_test_exists_in(c.site, ".dqbatch/staging"));
+    expect_equals_full_rebuild(c.store, c.site, NULL);
+    site_case_end(&c);
 }
 END_TEST
 
@@ -527,13 +533,12 @@ END_TEST
 
 START_TEST(bad_settings_are_refused_by_name)
 {
-    char *store = dqtest_fixture("truthound/store");
-    char *site = dqtest_tmpdir();
-    const char *inputs[] = {store};
+    site_case c = site_case_start();
+    const char *inputs[] = {c.store};
     dq_scan_opts scan = {.inputs = inputs, .input_count = 1};
     dq_docs_report report;
     dq_error err = {0};
-    dq_docs_opts opts = {.site_dir = site, .base_url = "javascript:alert(1)//"};
+    dq_docs_opts opts = {.site_dir = c.site, .base_url = "javascript:alert(1)//"};
     ck_assert_int_eq(dq_docs_build(&scan, &opts, &report, &err), DQ_EUSAGE);
     ck_assert_ptr_nonnull(strstr(err.msg, "--base-url"));
     opts.base_url = NULL;
@@ -545,24 +550,21 @@ START_TEST(bad_settings_are_refused_by_name)
     opts.generated_at = NULL;
     ck_assert_int_ne(dq_docs_build(&scan, &opts, &report, &err), DQ_OK);
     ck_assert_ptr_nonnull(strstr(err.msg, "/nonexistent/store"));
-    ck_assert(!docs_test_exists_in(site, ".dqbatch/building"));
-    dqtest_rmrf(site);
-    free(site);
-    free(store);
+    ck_assert(!docs_test_exists_in(c.site, ".dqbatch/building"));
+    site_case_end(&c);
 }
 END_TEST
 
 START_TEST(base_url_and_generated_at)
 {
-    char *store = dqtest_fixture("truthound/store");
-    char *site = dqtest_tmpdir();
+    site_case c = site_case_start();
     dq_docs_opts opts = {.base_url = "https://dq.example.com/docs/",
                          .generated_at = "2024-04-02T12:00:00",
                          .history = 5,
                          .site_name = "Nightly <DQ>"};
     dq_docs_report report;
-    build_one(store, site, &opts, &report);
-    char *index = docs_test_path_in(site, "index.html");
+    build_one(c.store, c.site, &opts, &report);
+    char *index = docs_test_path_in(c.site, "index.html");
     ck_assert_int_eq(
         docs_test_count_in_file(
             index, "<link rel=\"canonical\" href=\"https://dq.example.com/docs/index.html\">"),
@@ -570,19 +572,17 @@ START_TEST(base_url_and_generated_at)
     ck_assert_int_eq(
         docs_test_count_in_file(index, "Generated by dqbatch at <time>2024-04-02 12:00:00"), 1);
     ck_assert_int_eq(docs_test_count_in_file(index, "Nightly &lt;DQ&gt;"), 3);
-    cJSON *history = read_json(site, "history.json");
+    cJSON *history = read_json(c.site, "history.json");
     ck_assert_int_eq(cJSON_GetArraySize(history), 25); /* 5 checkpoints, the last 5 runs each */
     cJSON_Delete(history);
     /* Another --generated-at redraws the index only. */
     opts.generated_at = "2024-04-03T12:00:00";
-    build_one(store, site, &opts, &report);
+    build_one(c.store, c.site, &opts, &report);
     ck_assert(report.incremental);
     ck_assert_int_eq(report.rendered, 0);
-    expect_equals_full_rebuild(store, site, &opts);
+    expect_equals_full_rebuild(c.store, c.site, &opts);
     free(index);
-    dqtest_rmrf(site);
-    free(site);
-    free(store);
+    site_case_end(&c);
 }
 END_TEST
 
