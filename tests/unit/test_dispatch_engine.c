@@ -124,6 +124,15 @@ static void submit_post(dq_dispatch *d, dq_provider provider, const char *base, 
     dq_dispatch_submit(d, &req);
 }
 
+/* One POST to the case's receiver, sent to the end: its outcome. */
+static const seen *engine_case_send_one(engine_case *c, dq_provider provider, const char *path,
+                                        const char *key, const dq_request *policy)
+{
+    submit_post(c->d, provider, c->server.url, path, key, policy);
+    engine_finish(c->d);
+    return outcome_of(c->out, key);
+}
+
 /* count POSTs to base + path keyed prefix-0, prefix-1, ... */
 static void submit_numbered(dq_dispatch *d, const char *base, const char *path, const char *prefix,
                             int count, const dq_request *policy)
@@ -453,9 +462,7 @@ START_TEST(server_errors_then_success)
     engine_case_start(&c, "[{\"times\": 2, \"status\": 500, \"body\": \"oops\"}]",
                       (dq_dispatch_options){0});
     dq_request p = policy(0, 1, 1, 3);
-    submit_post(c.d, DQ_PROVIDER_GENERIC, c.server.url, "/flaky", "flaky", &p);
-    engine_finish(c.d);
-    const seen *s = outcome_of(c.out, "flaky");
+    const seen *s = engine_case_send_one(&c, DQ_PROVIDER_GENERIC, "/flaky", "flaky", &p);
     ck_assert_int_eq(s->delivery, DQ_DELIVERY_SENT);
     ck_assert_int_eq(s->attempts, 3);
     ck_assert_uint_eq(dqtest_receiver_count(&c.server), 3);
@@ -474,9 +481,7 @@ START_TEST(timeouts_are_retried_then_fail)
     engine_case_start(&c, "[{\"stall_ms\": 3000}]", (dq_dispatch_options){0});
     dq_request p = policy(0, 1, 2, 1);
     p.timeout_seconds = 0.3;
-    submit_post(c.d, DQ_PROVIDER_GENERIC, c.server.url, "/stall", "stall", &p);
-    engine_finish(c.d);
-    const seen *s = outcome_of(c.out, "stall");
+    const seen *s = engine_case_send_one(&c, DQ_PROVIDER_GENERIC, "/stall", "stall", &p);
     ck_assert_int_eq(s->delivery, DQ_DELIVERY_FAILED);
     ck_assert_int_eq(s->attempts, 2);
     ck_assert_msg(strstr(s->error, "timed out") != NULL, "%s", s->error);
@@ -514,9 +519,7 @@ START_TEST(bad_request_fails_at_once_with_message)
     engine_case_start(&c, "[{\"status\": 400, \"body\": \"invalid_blocks\\nmore detail\"}]",
                       (dq_dispatch_options){0});
     dq_request p = policy(0, 1, 1, 5);
-    submit_post(c.d, DQ_PROVIDER_SLACK, c.server.url, "/bad", "bad", &p);
-    engine_finish(c.d);
-    const seen *s = outcome_of(c.out, "bad");
+    const seen *s = engine_case_send_one(&c, DQ_PROVIDER_SLACK, "/bad", "bad", &p);
     ck_assert_int_eq(s->delivery, DQ_DELIVERY_FAILED);
     ck_assert_int_eq(s->attempts, 1);
     ck_assert_int_eq(s->status, 400);
