@@ -76,6 +76,15 @@ static void expect_merged_equals(const char *site, const char *reference)
     free(copy);
 }
 
+/* Removes each folder with everything in it and frees its name. */
+static void remove_all(char *const *dirs, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        dqtest_rmrf(dirs[i]);
+        free(dirs[i]);
+    }
+}
+
 static void check_format(dq_docs_format format)
 {
     char *store = make_store();
@@ -111,11 +120,7 @@ static void check_format(dq_docs_format format)
     docs_test_build(inputs, 1, sharded, 2, &opts, &report);
     ck_assert(report.incremental);
     ck_assert_uint_eq(report.rendered, 0);
-    char *paths[] = {one, single, sharded, fresh, store};
-    for (size_t i = 0; i < sizeof(paths) / sizeof(paths[0]); i++) {
-        dqtest_rmrf(paths[i]);
-        free(paths[i]);
-    }
+    remove_all((char *[]){one, single, sharded, fresh, store}, 5);
 }
 
 START_TEST(shards_and_merge_equal_one_build_html)
@@ -154,12 +159,7 @@ START_TEST(shards_start_from_the_full_manifest)
     build_sharded(store, site, 3, NULL, &reused);
     ck_assert(!docs_test_exists_in(site, ".dqbatch/parts/shard-0-of-4.jsonl"));
     expect_merged_equals(site, one);
-    dqtest_rmrf(one);
-    dqtest_rmrf(site);
-    dqtest_rmrf(store);
-    free(one);
-    free(site);
-    free(store);
+    remove_all((char *[]){one, site, store}, 3);
 }
 END_TEST
 
@@ -205,12 +205,7 @@ START_TEST(a_killed_shard_sweeps_only_its_own_checkpoints)
     expect_merged_equals(site, one);
     free(stray_mine);
     free(stray_theirs);
-    dqtest_rmrf(one);
-    dqtest_rmrf(site);
-    dqtest_rmrf(store);
-    free(one);
-    free(site);
-    free(store);
+    remove_all((char *[]){one, site, store}, 3);
 }
 END_TEST
 
@@ -251,12 +246,7 @@ START_TEST(a_merge_refuses_parts_of_different_builds)
     free(part0);
     free(part1);
     free(part2);
-    dqtest_rmrf(site);
-    dqtest_rmrf(other);
-    dqtest_rmrf(store);
-    free(site);
-    free(other);
-    free(store);
+    remove_all((char *[]){site, other, store}, 3);
 }
 END_TEST
 
@@ -356,10 +346,7 @@ START_TEST(a_copy_the_filters_leave_out_hides_no_other)
     ck_assert_uint_eq(docs_test_count_in_file(path, "badge st-warning"), 1);
     free(path);
     free(page);
-    dqtest_rmrf(site);
-    dqtest_rmrf(store);
-    free(site);
-    free(store);
+    remove_all((char *[]){site, store}, 2);
 }
 END_TEST
 
