@@ -7,26 +7,8 @@ source "$(dirname "$0")/lib/common.sh"
 source "$(dirname "$0")/lib/s3.sh"
 s3_need_boto3
 
-S3RVER="$("$DQ_SOURCE_DIR/scripts/install-s3rver.sh")" || {
-    echo "not ok - s3rver could not be installed (npm registry unreachable?)"
-    exit 1
-}
-PORT="$(s3_free_port)"
 BUCKET=dq-store
-mkdir -p "$WORK/s3"
-# s3rver's continuation tokens use DES, which Node 20's OpenSSL 3 only has as legacy.
-NODE_OPTIONS=--openssl-legacy-provider "$S3RVER" -d "$WORK/s3" -a 127.0.0.1 -p "$PORT" --configure-bucket "$BUCKET" --silent \
-    >"$WORK/s3rver.log" 2>&1 &
-S3RVER_PID=$!
-trap 'kill "$S3RVER_PID" 2>/dev/null; wait "$S3RVER_PID" 2>/dev/null || true; rm -rf "$WORK"' EXIT
-for _ in $(seq 100); do
-    $PY -c "import socket; socket.create_connection(('127.0.0.1', $PORT), 1)" 2>/dev/null && break
-    sleep 0.1
-done
-
-export AWS_ENDPOINT_URL="http://127.0.0.1:$PORT" AWS_ACCESS_KEY_ID=S3RVER \
-    AWS_SECRET_ACCESS_KEY=S3RVER AWS_REGION=us-east-1
-unset AWS_SESSION_TOKEN AWS_S3_ADDRESSING_STYLE AWS_DEFAULT_REGION
+s3rver_start "$BUCKET" --silent
 STORE="$TRUTHOUND/store"
 
 # put.py BUCKET KEY=FILE... or BUCKET PREFIX/=DIR: uploads with boto3, independent of
