@@ -79,6 +79,26 @@ void decode_test_expect_ok(const char *name, const void *data, size_t len, dq_re
     ck_assert_msg(rc == DQ_OK, "%s: %s (%s)", name, dq_code_name(rc), err.msg);
 }
 
+void decode_test_store_result(const char *relpath, dq_result *out)
+{
+    size_t len = 0;
+    char *data = decode_test_store_file(relpath, &len);
+    decode_test_expect_ok(relpath, data, len, out);
+    free(data);
+}
+
+char *decode_test_nested(size_t depth, const char *inner)
+{
+    size_t inner_len = strlen(inner);
+    char *text = malloc(2 * depth + inner_len + 1);
+    ck_assert_ptr_nonnull(text);
+    memset(text, '[', depth);
+    memcpy(text + depth, inner, inner_len);
+    memset(text + depth + inner_len, ']', depth);
+    text[2 * depth + inner_len] = '\0';
+    return text;
+}
+
 char *decode_test_replace(const char *text, const char *from, const char *to)
 {
     const char *at = strstr(text, from);

@@ -21,6 +21,12 @@ void decode_test_expect_error(const char *name, const void *data, size_t len, si
 /* Decodes data named name (format from the name), asserting success. */
 void decode_test_expect_ok(const char *name, const void *data, size_t len, dq_result *out);
 
+/* Decodes tests/fixtures/truthound/store/<relpath>, named relpath, asserting success. */
+void decode_test_store_result(const char *relpath, dq_result *out);
+
+/* inner inside depth pairs of brackets: "[[[inner]]]" (owned). */
+char *decode_test_nested(size_t depth, const char *inner);
+
 /* Replaces the first occurrence of from in text with to (owned result); asserts it is
  * there. */
 char *decode_test_replace(const char *text, const char *from, const char *to);

@@ -188,32 +188,19 @@ START_TEST(gzip_past_the_cap)
 }
 END_TEST
 
-static char *nested(int depth, const char *inner)
-{
-    size_t n = (size_t)depth;
-    size_t inner_len = strlen(inner);
-    char *text = malloc(2 * n + inner_len + 1);
-    ck_assert_ptr_nonnull(text);
-    memset(text, '[', n);
-    memcpy(text + n, inner, inner_len);
-    memset(text + n + inner_len, ']', n);
-    text[2 * n + inner_len] = '\0';
-    return text;
-}
-
 START_TEST(nesting_past_the_limit)
 {
-    char *deep = nested(CJSON_NESTING_LIMIT + 1, "1");
+    char *deep = decode_test_nested(CJSON_NESTING_LIMIT + 1, "1");
     decode_test_expect_error("bad/deep.json", deep, strlen(deep), 0, DQ_EFORMAT,
                              "nested deeper than 1000 levels");
     free(deep);
     /* At the limit the document parses (and is no result). */
-    char *limit = nested(CJSON_NESTING_LIMIT, "1");
+    char *limit = decode_test_nested(CJSON_NESTING_LIMIT, "1");
     decode_test_expect_error("bad/limit.json", limit, strlen(limit), 0, DQ_ENOTRESULT,
                              "not a stored truthound result");
     free(limit);
     /* Deep inside a real result. */
-    char *inner = nested(CJSON_NESTING_LIMIT, "0");
+    char *inner = decode_test_nested(CJSON_NESTING_LIMIT, "0");
     char *to = dq_asprintf("\"deep\": %s, \"row_count\"", inner);
     expect_edit_fails("bad/deep-inside.json", "\"row_count\"", to, DQ_EFORMAT, "nested deeper");
     free(to);

@@ -268,29 +268,17 @@ START_TEST(billion_laughs)
 }
 END_TEST
 
-static char *brackets(size_t depth, const char *inner)
-{
-    size_t inner_len = strlen(inner);
-    char *text = malloc(2 * depth + inner_len + 1);
-    ck_assert_ptr_nonnull(text);
-    memset(text, '[', depth);
-    memcpy(text + depth, inner, inner_len);
-    memset(text + depth + inner_len, ']', depth);
-    text[2 * depth + inner_len] = '\0';
-    return text;
-}
-
 START_TEST(nesting_and_structure)
 {
-    char *deep = brackets(CJSON_NESTING_LIMIT + 1, "1");
+    char *deep = decode_test_nested(CJSON_NESTING_LIMIT + 1, "1");
     parse_fails(deep, 1 << 20, DQ_EFORMAT, "nested deeper than 1000 levels");
     free(deep);
-    char *limit = brackets(CJSON_NESTING_LIMIT, "1");
+    char *limit = decode_test_nested(CJSON_NESTING_LIMIT, "1");
     cJSON_Delete(parse_ok(limit));
     free(limit);
     /* An alias may not carry a tree past the limit either: 999 levels under a mapping
      * are fine where anchored, one too many once copied into a sequence. */
-    char *inner = brackets(CJSON_NESTING_LIMIT - 1, "1");
+    char *inner = decode_test_nested(CJSON_NESTING_LIMIT - 1, "1");
     char *text = dq_asprintf("a: &x %s\nb: [*x]\n", inner);
     parse_fails(text, 1 << 20, DQ_EFORMAT, "alias *x");
     free(text);

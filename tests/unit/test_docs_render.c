@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "../../src/docs/docs_map.h"
+#include "decode_support.h"
 #include "dqtest.h"
 
 static char *render_with(void (*fn)(dq_docs_out *, const char *), const char *input)
@@ -210,23 +211,6 @@ END_TEST
 
 /* ---- run pages from truthound's own files ------------------------------------------ */
 
-static void decode_fixture(const char *relpath, dq_result *r)
-{
-    char *rel = dq_asprintf("truthound/store/%s", relpath);
-    char *path = dqtest_fixture(rel);
-    size_t len = 0;
-    char *data = dqtest_read(path, &len);
-    ck_assert_msg(data != NULL, "cannot read %s", path);
-    dq_format format;
-    ck_assert(dq_decode_name_format(relpath, &format));
-    dq_error err = {0};
-    dq_decode_opts opts = {.max_bytes = DQ_DEFAULT_MAX_RESULT_BYTES};
-    ck_assert_msg(dq_decode(relpath, data, len, format, &opts, r, &err) == DQ_OK, "%s", err.msg);
-    free(data);
-    free(path);
-    free(rel);
-}
-
 static dq_docs_site test_site(dq_docs_format format)
 {
     dq_docs_site site = {.format = format,
@@ -239,7 +223,7 @@ static dq_docs_site test_site(dq_docs_format format)
 
 static char *render_run(const char *relpath, dq_docs_format format, dq_result *r)
 {
-    decode_fixture(relpath, r);
+    decode_test_store_result(relpath, r);
     dq_docs_site site = test_site(format);
     dq_docs_out o;
     docs_out_init(&o);
