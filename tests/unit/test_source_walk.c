@@ -28,6 +28,14 @@ static void make_symlink(const char *dir, const char *relative, const char *targ
     free(path);
 }
 
+/* Frees the walk, then removes the tree it walked (dir, owned). */
+static void walk_done(source_test_walk *walk, char *dir)
+{
+    source_test_walk_free(walk);
+    dqtest_rmrf(dir);
+    free(dir);
+}
+
 START_TEST(test_fixture_store_as_directory)
 {
     char *store = dqtest_fixture("truthound/store");
@@ -78,9 +86,7 @@ START_TEST(test_passes_over_other_names)
     ck_assert_str_eq(walk.items[1]->relpath, "b.yaml.gz");
     ck_assert_str_eq(walk.items[2]->relpath, "c.yml");
     ck_assert_str_eq(walk.items[3]->relpath, "d.json/inner.json");
-    source_test_walk_free(&walk);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -100,9 +106,7 @@ START_TEST(test_order_is_path_byte_order)
     ck_assert_uint_eq(walk.len, 5);
     for (size_t i = 0; i < 5; i++)
         ck_assert_str_eq(walk.items[i]->relpath, want[i]);
-    source_test_walk_free(&walk);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -120,9 +124,7 @@ START_TEST(test_many_files_in_one_directory)
     ck_assert_uint_eq(walk.len, count);
     for (size_t i = 1; i < walk.len; i++)
         ck_assert_int_lt(strcmp(walk.items[i - 1]->relpath, walk.items[i]->relpath), 0);
-    source_test_walk_free(&walk);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -146,12 +148,10 @@ START_TEST(test_single_file_and_several_inputs)
     ck_assert_str_eq(walk.items[2]->relpath, "x.json");
     ck_assert_int_eq(walk.items[2]->input, 2);
     source_test_expect_bytes(walk.items[0], file);
-    source_test_walk_free(&walk);
     free(file);
     free(other);
     free(tree);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -201,9 +201,7 @@ START_TEST(test_symlink_loops_are_reported)
     source_test_expect_error(&walk, DQ_EUNSAFE, "/ping");
     source_test_expect_error(&walk, DQ_EUNSAFE, "/pong");
     ck_assert_ptr_nonnull(source_test_find(&walk, "ok.json"));
-    source_test_walk_free(&walk);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -222,9 +220,7 @@ START_TEST(test_directory_symlink_cycle_yields_each_file_once)
     ck_assert_uint_eq(source_test_errors(&walk), 0);
     ck_assert_ptr_nonnull(source_test_find(&walk, "a/x.json"));
     ck_assert_ptr_nonnull(source_test_find(&walk, "a/b/y.json"));
-    source_test_walk_free(&walk);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -249,10 +245,8 @@ START_TEST(test_symlinks_out_of_the_tree_are_refused)
         ck_assert(walk.items[i]->error.code != DQ_OK || !walk.items[i]->file ||
                   strstr(walk.items[i]->file, "/tree/"));
     }
-    source_test_walk_free(&walk);
     free(tree);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -272,9 +266,7 @@ START_TEST(test_file_symlink_inside_the_tree_is_read)
     source_test_expect_bytes(link, real);
     source_test_expect_error(&walk, DQ_EIO, "/gone.json");
     free(real);
-    source_test_walk_free(&walk);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -295,11 +287,9 @@ START_TEST(test_special_files_are_never_opened)
     source_test_walk_one(fifo, 0, &walk);
     ck_assert_uint_eq(walk.len, 1);
     source_test_expect_error(&walk, DQ_EIO, "/pipe.json");
-    source_test_walk_free(&walk);
     free(fifo);
     free(other);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -323,12 +313,10 @@ START_TEST(test_unreadable_file_and_directory)
         ck_assert_ptr_nonnull(e);
         source_test_expect_load_error(e, 1 << 20, DQ_EIO, "locked.json");
     }
-    source_test_walk_free(&walk);
     chmod(closed, 0755);
     free(locked);
     free(closed);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
@@ -349,11 +337,9 @@ START_TEST(test_vanished_or_replaced_file_fails_to_load)
 
     source_test_expect_load_error(walk.items[0], 1 << 20, DQ_EIO, "gone.json");
     source_test_expect_load_error(walk.items[1], 1 << 20, DQ_EUNSAFE, "swapped.json");
-    source_test_walk_free(&walk);
     free(gone);
     free(swapped);
-    dqtest_rmrf(dir);
-    free(dir);
+    walk_done(&walk, dir);
 }
 END_TEST
 
