@@ -101,6 +101,16 @@ static void compat_close(compat_case *c)
     cJSON_Delete(c->payload);
 }
 
+/* compat_open for an action that renders exactly one request, of kind: that request. */
+static const dq_request *compat_open_one(compat_case *c, const char *file, dq_request_kind kind)
+{
+    compat_open(c, file);
+    ck_assert_int_eq(c->requests.len, 1);
+    const dq_request *req = &c->requests.items[0];
+    ck_assert_int_eq(req->kind, kind);
+    return req;
+}
+
 static size_t count_kind(const compat_case *c, dq_request_kind kind)
 {
     size_t n = 0;
@@ -330,10 +340,7 @@ START_TEST(test_custom_shell)
                                         "custom_shell__failure_non_ascii.json",
                                         "custom_shell__success.json"};
     compat_case c;
-    compat_open(&c, files[_i]);
-    ck_assert_int_eq(c.requests.len, 1);
-    const dq_request *req = &c.requests.items[0];
-    ck_assert_int_eq(req->kind, DQ_REQUEST_EXEC);
+    const dq_request *req = compat_open_one(&c, files[_i], DQ_REQUEST_EXEC);
     ck_assert_str_eq(req->url, "cat");
     const cJSON *shell = cJSON_GetObjectItem(c.payload, "shell");
     const cJSON *e;
@@ -489,10 +496,7 @@ START_TEST(test_email_smtp)
                                         "email_smtp__failure_non_ascii.json",
                                         "email_smtp__warning_text_only.json"};
     compat_case c;
-    compat_open(&c, files[_i]);
-    ck_assert_int_eq(c.requests.len, 1);
-    const dq_request *req = &c.requests.items[0];
-    ck_assert_int_eq(req->kind, DQ_REQUEST_SMTP);
+    const dq_request *req = compat_open_one(&c, files[_i], DQ_REQUEST_SMTP);
     const cJSON *tx = cJSON_GetArrayItem(cJSON_GetObjectItem(c.payload, "smtp_transactions"), 0);
     /* The envelope: AUTH only with user and password, then one RCPT per To and Cc. */
     const cJSON *cmd;
