@@ -36,13 +36,11 @@ typedef struct dq_record {
     dq_format format;
 } dq_record;
 
-typedef struct scan_intern scan_intern;
-
 typedef struct dq_records {
     dq_record *items;
     size_t len;
     size_t cap;
-    scan_intern *names; /* checkpoint names and assets the records share */
+    dq_strset names; /* checkpoint names and assets the records share */
 } dq_records;
 
 void dq_record_free(dq_record *rec);

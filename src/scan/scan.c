@@ -5,7 +5,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-#include "scan_internal.h"
+#include "dqbatch/scan.h"
 
 /* Entries travel to the workers in batches: one hand-over between threads per batch
  * instead of per file, which costs more than a small file's parse. */
@@ -115,11 +115,9 @@ static dq_code records_adopt(dq_records *records, dq_record *rec)
     if (!items)
         return DQ_ENOMEM;
     records->items = items;
-    if (!records->names && !(records->names = calloc(1, sizeof(*records->names))))
-        return DQ_ENOMEM;
-    const char *checkpoint_name = scan_intern_get(records->names, rec->checkpoint_name);
+    const char *checkpoint_name = dq_strset_add(&records->names, rec->checkpoint_name);
     const char *data_asset =
-        rec->data_asset ? scan_intern_get(records->names, rec->data_asset) : NULL;
+        rec->data_asset ? dq_strset_add(&records->names, rec->data_asset) : NULL;
     dq_record kept = *rec;
     if (!checkpoint_name || (rec->data_asset && !data_asset) ||
         record_pack(&kept, rec->name, rec->relpath, rec->run_id, checkpoint_name, data_asset,
@@ -135,7 +133,7 @@ void dq_records_free(dq_records *records)
     for (size_t i = 0; i < records->len; i++)
         dq_record_free(&records->items[i]);
     free(records->items);
-    scan_intern_free(records->names);
+    dq_strset_free(&records->names);
     memset(records, 0, sizeof(*records));
 }
 
