@@ -165,13 +165,8 @@ static int run_parse(int argc, char **argv, run_args *args)
                 return 2;
             }
         } else if (dq_cli_value(argc, argv, &i, "--jobs", &value)) {
-            char *end = NULL;
-            long n = value ? strtol(value, &end, 10) : 0;
-            if (!value || *end || n < 1 || n > 1024) {
-                fprintf(stderr, "dqbatch run: --jobs needs a number from 1 to 1024\n");
+            if (!value || !dq_cli_parse_int("run", "--jobs", value, 1, 1024, &args->jobs))
                 return 2;
-            }
-            args->jobs = (int)n;
         } else if (argv[i][0] == '-' || args->job_path) {
             fprintf(stderr, "dqbatch run: unexpected '%s'\n%s", argv[i], run_help);
             return 2;
