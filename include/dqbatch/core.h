@@ -163,6 +163,8 @@ uint64_t dq_hash64(const void *p, size_t n, uint64_t seed);
 
 /* mkdir -p. */
 dq_code dq_mkdirs(const char *dir, dq_error *err);
+/* dq_mkdirs of the folder holding path (nothing for a bare name). */
+dq_code dq_mkdirs_parent(const char *path, dq_error *err);
 /* Writes a temporary file beside path, fsyncs nothing, and renames it over path, so a
  * reader sees either the old file or the new one. Creates the parent directories. */
 dq_code dq_file_write_atomic(const char *path, const void *data, size_t len, dq_error *err);

@@ -33,7 +33,7 @@ dq_code dq_mkdirs(const char *dir, dq_error *err)
     return rc;
 }
 
-static dq_code make_parent(const char *path, dq_error *err)
+dq_code dq_mkdirs_parent(const char *path, dq_error *err)
 {
     const char *slash = strrchr(path, '/');
     if (!slash || slash == path)
@@ -61,17 +61,30 @@ bool dq_write_all(int fd, const void *buf, size_t len)
     return true;
 }
 
+/* mkstemp on tmp (a template ending in XXXXXX). The folders are made only when they are
+ * missing: a site build writes thousands of files into a few folders, and making sure of
+ * every folder on the way costs one system call per level for each of them. */
+static int open_temp(const char *path, char *tmp, dq_error *err, dq_code *rc)
+{
+    int fd = mkstemp(tmp);
+    if (fd >= 0 || errno != ENOENT)
+        return fd;
+    if ((*rc = dq_mkdirs_parent(path, err)) != DQ_OK)
+        return -1;
+    memcpy(tmp + strlen(tmp) - 6, "XXXXXX", 6); /* mkstemp may have filled it in */
+    return mkstemp(tmp);
+}
+
 dq_code dq_file_write_atomic(const char *path, const void *data, size_t len, dq_error *err)
 {
-    dq_code rc = make_parent(path, err);
-    if (rc)
-        return rc;
     char *tmp = dq_asprintf("%s.tmp-XXXXXX", path);
     if (!tmp)
         return dq_fail(err, DQ_ENOMEM, "%s: out of memory", path);
-    int fd = mkstemp(tmp);
+    dq_code rc = DQ_OK;
+    int fd = open_temp(path, tmp, err, &rc);
     if (fd < 0) {
-        rc = dq_fail(err, DQ_EIO, "%s: cannot create: %s", path, strerror(errno));
+        if (rc == DQ_OK)
+            rc = dq_fail(err, DQ_EIO, "%s: cannot create: %s", path, strerror(errno));
         free(tmp);
         return rc;
     }
