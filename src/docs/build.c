@@ -2,13 +2,14 @@
  * drives with a scan of its own and dqbatch run with the scan it shares with the
  * actions. During the scan an entry unchanged since the manifest (same path and size,
  * same ETag or mtime) is taken from it without being read, and every other result has
- * its run page rendered by the scan's workers into a staging directory. At finish the
- * copy of each run_id the site shows is settled over the summaries, the staged pages are
- * renamed into place, the pages of the checkpoints that changed are redrawn, and the
- * index, trend, history, manifest follow (a shard writes its part instead, for the
- * merge). A marker file stands while the site is being changed: a run killed midway
- * leaves it, and the next run rebuilds everything and sweeps out what the killed run
- * left. */
+ * its run page rendered by the scan's workers: the first copy of a run_id straight into
+ * its place in the site, any later copy into a staging directory. At finish the copy of
+ * each run_id the site shows is settled over the summaries, the staged pages of those
+ * that won are renamed into place, the pages of the checkpoints that changed are
+ * redrawn, and the index, trend, history, manifest follow (a shard writes its part
+ * instead, for the merge). A marker file stands while the site is being changed: a run killed
+ * midway leaves it, and the next run rebuilds everything and sweeps out what the killed run left.
+ */
 #include <dirent.h>
 #include <errno.h>
 #include <fcntl.h>
@@ -73,8 +74,12 @@ struct dq_docs_session {
     dq_docs_out **spare; /* render buffers the workers hand back, so pages reuse them */
     size_t spare_count;
     size_t spare_cap;
-    dq_strlist made_dirs; /* folders of run pages made in this build */
-    dq_map made_dir_set;
+    dq_strset claimed;             /* run_ids whose first copy the filters take has been seen */
+    struct checkpoint_page *pages; /* the checkpoints' pages the finish's workers draw */
+    size_t page_count;
+    dq_docs_out *page_outs; /* one per worker */
+    size_t page_out_count;
+    dq_pool *page_pool;
 };
 
 typedef struct dq_docs_session docs_build;
@@ -86,29 +91,38 @@ static char *site_path(const docs_build *b, const char *relative)
     return dq_asprintf("%s/%s", b->opts->site_dir, relative);
 }
 
-/* Staged pages are not visible to readers, so a plain write will do; a killed run leaves
- * partial files there, and the next run empties the directory first. */
+/* open(path) for writing, making its folder when it is the first file to need it. */
+static dq_code create_file(const char *path, int *fd, dq_error *err)
+{
+    int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+    *fd = open(path, flags, 0644);
+    if (*fd < 0 && errno == ENOENT) {
+        dq_code rc = dq_mkdirs_parent(path, err);
+        if (rc)
+            return rc;
+        *fd = open(path, flags, 0644);
+    }
+    if (*fd < 0)
+        return dq_fail(err, DQ_EIO, "%s: cannot create: %s", path, strerror(errno));
+    return DQ_OK;
+}
+
+/* A write where no reader looks: the staging directory, or a run page's temporary name.
+ * A killed run leaves partial files; the next run empties the staging directory first,
+ * and sweeps the site (its marker stands). */
 static dq_code write_plain(const char *path, const void *data, size_t len, dq_error *err)
 {
-    int fd = open(path, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0644);
-    if (fd < 0)
-        return dq_fail(err, DQ_EIO, "%s: cannot create: %s", path, strerror(errno));
-    const char *p = data;
-    while (len) {
-        ssize_t n = write(fd, p, len);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            dq_code rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(errno));
-            close(fd);
-            return rc;
-        }
-        p += n;
-        len -= (size_t)n;
+    int fd;
+    dq_code rc = create_file(path, &fd, err);
+    if (rc)
+        return rc;
+    bool ok = dq_write_all(fd, data, len);
+    int saved = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        saved = errno;
     }
-    if (close(fd) != 0)
-        return dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(errno));
-    return DQ_OK;
+    return ok ? DQ_OK : dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(saved));
 }
 
 static void remove_file(docs_build *b, const char *relative)
@@ -243,6 +257,23 @@ static docs_state *state_claim(docs_build *b, size_t i, const dq_entry *entry)
     return s;
 }
 
+/* Whether this is the first copy of its run_id the filters take. Such a copy writes its
+ * page straight into the site: duplicates are rare, and staging every page to rename it
+ * at the end doubles the cost of the largest part of a build. A later copy is staged;
+ * finish settles which copy the site shows and mends the page when it is not the first
+ * (settle_in_place). Copies taken from the manifest claim their run_id too, so that a
+ * copy found after them never overwrites their page. */
+static bool claim_run_id(docs_build *b, const dq_docs_run *run)
+{
+    if (!dq_filter_match(b->filter, run->checkpoint, run->data_asset, run->status, run->run_time))
+        return false;
+    pthread_mutex_lock(&b->lock);
+    size_t before = b->claimed.items.len;
+    bool first = dq_strset_add(&b->claimed, run->run_id) && b->claimed.items.len > before;
+    pthread_mutex_unlock(&b->lock);
+    return first; /* out of memory only stages the page */
+}
+
 static dq_code cur_add(docs_build *b, docs_state *s, bool reused)
 {
     pthread_mutex_lock(&b->lock);
@@ -297,6 +328,7 @@ bool dq_docs_session_reuse(dq_docs_session *b, const dq_entry *entry, dq_record 
         dq_record_free(rec);
         return false;
     }
+    claim_run_id(b, &s->run);
     return true;
 }
 
@@ -371,24 +403,64 @@ static void out_give(docs_build *b, dq_docs_out *o)
     }
 }
 
-/* Renders a run page into the staging directory. */
-static dq_code stage_page(docs_build *b, docs_state *s, const dq_result *r, dq_error *err)
+/* The run page of s in the site: its path, owned. */
+static char *run_page_path(const docs_build *b, const docs_state *s)
+{
+    char *relative = dq_docs_run_path(b->site.format, s->run.checkpoint, s->run.run_id);
+    char *path = relative ? site_path(b, relative) : NULL;
+    free(relative);
+    return path;
+}
+
+/* Writes the page to its place in the site, through a temporary name beside it so that
+ * readers see the old page or the new one. The name needs no randomness: only the copy
+ * that claimed its run_id (or, in the second round, its winner) writes there. The site
+ * is changed from here on, so its marker stays if the build fails. */
+static dq_code write_in_place(docs_build *b, docs_state *s, const dq_docs_out *o, dq_error *err)
+{
+    char *path = run_page_path(b, s);
+    char *tmp = path ? dq_asprintf("%s.tmp", path) : NULL;
+    dq_code rc = tmp ? DQ_OK : dq_fail(err, DQ_ENOMEM, "%s: out of memory", s->relpath);
+    if (rc == DQ_OK) {
+        pthread_mutex_lock(&b->lock);
+        b->touched = true;
+        pthread_mutex_unlock(&b->lock);
+        rc = write_plain(tmp, o->buf.data, o->buf.len, err);
+    }
+    if (rc == DQ_OK && rename(tmp, path) != 0)
+        rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(errno));
+    if (rc != DQ_OK && tmp)
+        unlink(tmp);
+    free(tmp);
+    free(path);
+    s->in_place = s->page = rc == DQ_OK;
+    return rc;
+}
+
+static dq_code write_staged(docs_build *b, docs_state *s, const dq_docs_out *o, dq_error *err)
+{
+    char *path = staging_path(b, s);
+    dq_code rc = path ? write_plain(path, o->buf.data, o->buf.len, err)
+                      : dq_fail(err, DQ_ENOMEM, "out of memory");
+    free(path);
+    s->staged = rc == DQ_OK;
+    return rc;
+}
+
+/* Renders a run page, into its place or into the staging directory. */
+static dq_code render_page(docs_build *b, docs_state *s, const dq_result *r, bool in_place,
+                           dq_error *err)
 {
     dq_docs_out *o = out_take(b);
     if (!o)
         return dq_fail(err, DQ_ENOMEM, "%s: out of memory", s->relpath);
     docs_render_run(o, &b->site, r);
     dq_code rc = o->code;
-    char *path = rc ? NULL : staging_path(b, s);
     if (rc)
         dq_fail(err, rc, "%s: the run page of %s cannot be rendered: %s", s->relpath, r->run_id,
                 dq_code_name(rc));
-    else if (!path)
-        rc = dq_fail(err, DQ_ENOMEM, "out of memory");
     else
-        rc = write_plain(path, o->buf.data, o->buf.len, err);
-    s->staged = rc == DQ_OK;
-    free(path);
+        rc = in_place ? write_in_place(b, s, o, err) : write_staged(b, s, o, err);
     out_give(b, o);
     return rc;
 }
@@ -432,9 +504,12 @@ dq_code dq_docs_session_result(dq_docs_session *b, const dq_entry *entry, dq_res
         return dq_fail(err, DQ_ENOMEM, "%s: out of memory", entry->name);
     dq_code rc = DQ_OK;
     /* Filtered results are kept in the manifest (so they are not read again) but get no
-     * page; what the site shows is settled over the summaries after the scan. */
+     * page; what the site shows is settled over the summaries after the scan. A copy
+     * another shard shows claims its run_id all the same: duplicates are settled over
+     * every shard alike. */
+    bool first = claim_run_id(b, &s->run);
     if (build_shows(b, &s->run))
-        rc = stage_page(b, s, r, err);
+        rc = render_page(b, s, r, first, err);
     if (rc == DQ_OK && (rc = cur_add(b, s, false)) != DQ_OK)
         dq_fail(err, rc, "%s: out of memory", entry->name);
     if (rc)
@@ -459,7 +534,7 @@ static dq_code build_round2(docs_build *b, const dq_entry *entry, dq_result *r, 
         return DQ_OK;
     if (s->run.content_hash != r->content_hash || strcmp(s->run.run_id, r->run_id) != 0)
         return dq_fail(err, DQ_EIO, "%s: changed while the site was being built", entry->name);
-    return stage_page(b, s, r, err);
+    return render_page(b, s, r, true, err); /* a winner: its place is settled */
 }
 
 static dq_code build_consume(const dq_entry *entry, dq_result *r, void *ctx, dq_error *err)
@@ -574,41 +649,58 @@ static dq_code render_missing(docs_build *b, dq_error *err)
     return rc;
 }
 
-/* mkdir -p, once per folder and build: a checkpoint's runs share one. */
-static dq_code make_dir_once(docs_build *b, const char *dir, dq_error *err)
+/* A copy that wrote its page in place but lost to a copy earlier in store order (the
+ * workers met them in another order, or the winner came from the manifest): where both
+ * have one path, the winner's staged page replaces it, or the winner whose page it
+ * overwrote is read again; elsewhere the page goes. */
+static void settle_in_place(docs_build *b)
 {
-    size_t i;
-    if (dq_map_get(&b->made_dir_set, dir, &i))
-        return DQ_OK;
-    dq_code rc = dq_mkdirs(dir, err);
-    if (rc == DQ_OK && dq_strlist_add(&b->made_dirs, dir) == DQ_OK)
-        dq_map_put(&b->made_dir_set, b->made_dirs.items[b->made_dirs.len - 1], 0);
-    return rc;
+    for (size_t i = 0; i < b->cur.len; i++) {
+        docs_state *s = b->cur.states[i];
+        size_t w;
+        if (!s->in_place || s->winner)
+            continue;
+        s->in_place = s->page = false;
+        docs_state *winner =
+            dq_map_get(&b->winner_by_run_id, s->run.run_id, &w) ? b->winners[w] : NULL;
+        if (winner && strcmp(winner->run.checkpoint, s->run.checkpoint) == 0) {
+            if (!winner->staged)
+                winner->page = false; /* overwritten: read again */
+            continue;
+        }
+        char *path = run_page_path(b, s);
+        if (path && unlink(path) == 0 && s->was_page)
+            b->report.removed++;
+        free(path);
+    }
 }
 
 /* Renames a staged page to its place (an atomic replacement of the previous one). */
+static dq_code move_page(const char *staged, const char *final, dq_error *err)
+{
+    if (rename(staged, final) == 0)
+        return DQ_OK;
+    if (errno == ENOENT) {
+        /* The checkpoint's folder is made by the first page that needs it. */
+        dq_code rc = dq_mkdirs_parent(final, err);
+        if (rc)
+            return rc;
+        if (rename(staged, final) == 0)
+            return DQ_OK;
+    }
+    return dq_fail(err, DQ_EIO, "%s: cannot write: %s", final, strerror(errno));
+}
+
 static bool publish_page(docs_build *b, const char *staged, const docs_state *s)
 {
-    char *relative = dq_docs_run_path(b->site.format, s->run.checkpoint, s->run.run_id);
-    char *final = relative ? site_path(b, relative) : NULL;
-    char *dir = final ? dq_strdup(final) : NULL;
+    char *final = run_page_path(b, s);
     dq_error err = {0};
-    bool ok = false;
-    if (!staged || !dir) {
-        dq_errorf("out of memory");
-    } else {
-        strrchr(dir, '/')[0] = '\0';
-        if (make_dir_once(b, dir, &err) != DQ_OK)
-            dq_errorf("%s", err.msg);
-        else if (rename(staged, final) != 0)
-            dq_errorf("%s: cannot write: %s", final, strerror(errno));
-        else
-            ok = true;
-    }
-    free(relative);
+    dq_code rc = staged && final ? move_page(staged, final, &err)
+                                 : dq_fail(&err, DQ_ENOMEM, "out of memory");
+    if (rc)
+        dq_errorf("%s", err.msg);
     free(final);
-    free(dir);
-    return ok;
+    return rc == DQ_OK;
 }
 
 /* Moves each winner's staged page into place; a loser's staged page is dropped. */
@@ -622,6 +714,10 @@ static void publish_run_pages(docs_build *b)
             if (staged)
                 unlink(staged);
             free(staged);
+            continue;
+        }
+        if (s->in_place) {
+            b->report.rendered++;
             continue;
         }
         if (!s->staged) {
@@ -680,26 +776,72 @@ static bool cp_changed(const docs_build *b, const dq_docs_checkpoint *cp)
     return sum != b->old_cps[c].sum || cp->len != b->old_cps[c].runs;
 }
 
-static void write_page(docs_build *b, const char *relative, dq_docs_out *o)
+/* One page of a checkpoint's history, as the finish's workers draw them. */
+typedef struct checkpoint_page {
+    const dq_docs_checkpoint *cp;
+    size_t page;
+} checkpoint_page;
+
+static void draw_checkpoint_page(void *item, void *ctx, int worker)
 {
-    if (!docs_write_page(b->opts->site_dir, relative, o))
+    docs_build *b = ctx;
+    const checkpoint_page *t = item;
+    dq_docs_out *o = &b->page_outs[worker];
+    docs_out_reset(o);
+    docs_render_checkpoint(o, &b->site, t->cp, t->page);
+    char *relative = docs_checkpoint_page_path(&b->site, t->cp->slug, t->page);
+    bool ok = relative && docs_write_page(b->opts->site_dir, relative, o);
+    if (!relative)
+        dq_errorf("%s: out of memory", t->cp->name);
+    free(relative);
+    if (!ok) {
+        pthread_mutex_lock(&b->lock);
         b->report.failed++;
+        pthread_mutex_unlock(&b->lock);
+    }
 }
 
-static void write_checkpoint_pages(docs_build *b, const dq_docs_checkpoint *cp)
+/* The pages of the checkpoints that changed go to a pool of workers page by page (one
+ * checkpoint may hold most of the runs), so that the main thread meanwhile writes the
+ * root files and the manifest. */
+static dq_code start_checkpoint_pages(docs_build *b, dq_error *err)
 {
-    dq_docs_out o;
-    docs_out_init(&o);
-    size_t pages = docs_page_count(&b->site, cp->len);
-    for (size_t p = 0; p < pages; p++) {
-        docs_out_reset(&o);
-        docs_render_checkpoint(&o, &b->site, cp, p);
-        char *relative = docs_checkpoint_page_path(&b->site, cp->slug, p);
-        if (relative)
-            write_page(b, relative, &o);
-        free(relative);
+    size_t count = 0;
+    for (size_t c = 0; c < b->groups.count; c++)
+        if (cp_changed(b, &b->groups.cps[c]))
+            count += docs_page_count(&b->site, b->groups.cps[c].len);
+    if (count == 0)
+        return DQ_OK;
+    int threads = b->scan_opts->jobs > 0 ? b->scan_opts->jobs : dq_cpu_count();
+    b->pages = malloc(count * sizeof(*b->pages));
+    b->page_outs = calloc((size_t)threads, sizeof(*b->page_outs));
+    if (!b->pages || !b->page_outs)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    b->page_out_count = (size_t)threads;
+    for (size_t i = 0; i < b->page_out_count; i++)
+        docs_out_init(&b->page_outs[i]);
+    b->page_pool = dq_pool_new(threads, count, draw_checkpoint_page, b);
+    if (!b->page_pool)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    for (size_t c = 0; c < b->groups.count; c++) {
+        const dq_docs_checkpoint *cp = &b->groups.cps[c];
+        if (!cp_changed(b, cp))
+            continue;
+        for (size_t p = 0; p < docs_page_count(&b->site, cp->len); p++) {
+            b->pages[b->page_count] = (checkpoint_page){.cp = cp, .page = p};
+            dq_pool_submit(b->page_pool, &b->pages[b->page_count++]);
+        }
     }
-    docs_out_free(&o);
+    return DQ_OK;
+}
+
+/* Waits for the checkpoints' pages; a build that failed before waits all the same, as
+ * the workers read what build_free frees. */
+static void finish_checkpoint_pages(docs_build *b)
+{
+    if (b->page_pool)
+        dq_pool_finish(b->page_pool);
+    b->page_pool = NULL;
 }
 
 /* Pages of the previous build's checkpoints that this one no longer has. */
@@ -759,23 +901,23 @@ static void remove_old_run_pages(docs_build *b)
         remove_old_run_page(b, b->cur.states[i]);
 }
 
-static void write_checkpoints(docs_build *b)
+/* Run pages first, so that the folders of checkpoints that are gone are empty. */
+static void remove_old_pages(docs_build *b)
 {
-    for (size_t c = 0; c < b->groups.count; c++)
-        if (cp_changed(b, &b->groups.cps[c]))
-            write_checkpoint_pages(b, &b->groups.cps[c]);
-    /* Run pages first, so that the folders of checkpoints that are gone are empty. */
-    if (b->have_old) {
-        remove_old_run_pages(b);
-        remove_old_checkpoint_pages(b);
-    }
+    if (!b->have_old)
+        return;
+    remove_old_run_pages(b);
+    remove_old_checkpoint_pages(b);
 }
 
 /* ---- the files at the root ------------------------------------------------------------- */
 
 static void write_root(docs_build *b)
 {
-    b->report.failed += docs_write_root(b->opts->site_dir, &b->site, &b->groups);
+    size_t failed = docs_write_root(b->opts->site_dir, &b->site, &b->groups);
+    pthread_mutex_lock(&b->lock); /* the checkpoints' workers count theirs meanwhile */
+    b->report.failed += failed;
+    pthread_mutex_unlock(&b->lock);
     if (b->have_old && b->old.format != b->site.format) {
         char *old_index = dq_asprintf("index.%s", dq_docs_format_ext(b->old.format));
         if (old_index)
@@ -1060,10 +1202,14 @@ static void build_free(docs_build *b)
         free(b->spare[i]);
     }
     free(b->spare);
-    dq_map_free(&b->made_dir_set);
+    dq_strset_free(&b->claimed);
+    finish_checkpoint_pages(b);
+    for (size_t i = 0; i < b->page_out_count; i++)
+        docs_out_free(&b->page_outs[i]);
+    free(b->page_outs);
+    free(b->pages);
     free(b->old_cps);
     dq_map_free(&b->old_cp_map);
-    dq_strlist_free(&b->made_dirs);
     free(b->winners);
     free(b->targets);
     docs_manifest_free(&b->cur);
@@ -1119,8 +1265,10 @@ dq_code dq_docs_session_finish(dq_docs_session *b, const dq_scan_report *scan,
     b->report.scan.filtered = b->report.scan.duplicates = b->report.scan.conflicts = 0;
     dq_code rc = pick_winners(b, err);
     b->report.scan.selected = b->winner_count;
-    if (rc == DQ_OK)
+    if (rc == DQ_OK) {
+        settle_in_place(b);
         rc = render_missing(b, err);
+    }
     if (rc == DQ_OK) {
         b->touched = true;
         publish_run_pages(b);
@@ -1131,11 +1279,16 @@ dq_code dq_docs_session_finish(dq_docs_session *b, const dq_scan_report *scan,
         b->report.checkpoints = b->groups.count;
         b->report.runs = b->winner_count;
         docs_site_set_now(&b->site, b->winners, b->winner_count);
-        write_checkpoints(b);
+        rc = start_checkpoint_pages(b, err);
+    }
+    if (rc == DQ_OK) {
         if (b->shard_count == 0)
             write_root(b); /* a sharded build's are drawn by the merge */
         rc = write_manifest(b, err);
     }
+    finish_checkpoint_pages(b);
+    if (rc == DQ_OK)
+        remove_old_pages(b);
     if (rc == DQ_OK && b->shard_count > 0)
         remove_other_counts(b);
     if (rc == DQ_OK)

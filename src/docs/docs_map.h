@@ -24,6 +24,7 @@ typedef struct docs_state {
     bool page;       /* the run page on disk was rendered from this content */
     bool was_page;   /* page, as the previous build left it */
     bool staged;     /* rendered in this build, waiting in the staging directory */
+    bool in_place;   /* rendered in this build straight into its place in the site */
     bool want;       /* to be read again in the second round of a build */
     int64_t line_at; /* where its line starts in the manifest read, or -1 */
     size_t line_len; /* that line's length, newline included */

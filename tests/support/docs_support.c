@@ -227,3 +227,22 @@ bool docs_test_exists_in(const char *dir, const char *relative)
     free(path);
     return ok;
 }
+
+void docs_test_session_add(dq_docs_session *s, const dq_entry *entry, const char *json)
+{
+    dq_result r;
+    dq_error err = {0};
+    ck_assert_msg(dq_decode(entry->name, json, strlen(json), DQ_FORMAT_JSON, NULL, &r, &err) ==
+                      DQ_OK,
+                  "%s", err.msg);
+    ck_assert_msg(dq_docs_session_result(s, entry, &r, &err) == DQ_OK, "%s", err.msg);
+    dq_result_free(&r);
+}
+
+void docs_test_session_finish(dq_docs_session *s, dq_docs_report *report)
+{
+    dq_scan_report scan = {.entries = 1};
+    dq_error err = {0};
+    ck_assert_msg(dq_docs_session_finish(s, &scan, report, &err) == DQ_OK, "%s", err.msg);
+    dq_docs_session_free(s);
+}

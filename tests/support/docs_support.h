@@ -47,4 +47,9 @@ bool docs_test_exists_in(const char *dir, const char *relative);
 /* Count of occurrences of needle in the file. */
 size_t docs_test_count_in_file(const char *path, const char *needle);
 
+/* The session as dqbatch run drives it: one decoded result handed over (asserts it was
+ * taken), and the end of the session (asserts it succeeded, then frees it). */
+void docs_test_session_add(dq_docs_session *s, const dq_entry *entry, const char *json);
+void docs_test_session_finish(dq_docs_session *s, dq_docs_report *report);
+
 #endif

@@ -252,25 +252,6 @@ END_TEST
 
 /* ---- the session, as dqbatch run drives it ------------------------------------------------ */
 
-static void session_add(dq_docs_session *s, const dq_entry *entry, const char *json)
-{
-    dq_result r;
-    dq_error err = {0};
-    ck_assert_msg(dq_decode(entry->name, json, strlen(json), DQ_FORMAT_JSON, NULL, &r, &err) ==
-                      DQ_OK,
-                  "%s", err.msg);
-    ck_assert_msg(dq_docs_session_result(s, entry, &r, &err) == DQ_OK, "%s", err.msg);
-    dq_result_free(&r);
-}
-
-static void session_finish(dq_docs_session *s, dq_docs_report *report)
-{
-    dq_scan_report scan = {.entries = 1};
-    dq_error err = {0};
-    ck_assert_msg(dq_docs_session_finish(s, &scan, report, &err) == DQ_OK, "%s", err.msg);
-    dq_docs_session_free(s);
-}
-
 START_TEST(an_objects_etag_says_whether_it_changed)
 {
     char *site = dqtest_tmpdir();
@@ -290,9 +271,9 @@ START_TEST(an_objects_etag_says_whether_it_changed)
     dq_error err = {0};
     ck_assert_int_eq(dq_docs_session_open(&opts, &scan, &s, &err), DQ_OK);
     ck_assert(!dq_docs_session_known(s, &entry));
-    session_add(s, &entry, json);
+    docs_test_session_add(s, &entry, json);
     dq_docs_report report;
-    session_finish(s, &report);
+    docs_test_session_finish(s, &report);
     ck_assert_uint_eq(report.runs, 1);
     ck_assert_uint_eq(report.rendered, 1);
 
@@ -306,7 +287,7 @@ START_TEST(an_objects_etag_says_whether_it_changed)
     ck_assert(dq_docs_session_reuse(s, &entry, &rec));
     ck_assert_str_eq(rec.run_id, "obj_20240301_000000_00000000");
     dq_record_free(&rec);
-    session_finish(s, &report);
+    docs_test_session_finish(s, &report);
     ck_assert(report.incremental);
     ck_assert_uint_eq(report.reused, 1);
     ck_assert_uint_eq(report.runs, 1);
