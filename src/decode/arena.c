@@ -56,6 +56,7 @@ struct dq_arena {
     dq_decode_cache *home; /* takes standard blocks back, or NULL */
     char *next;            /* free room in the current block */
     char *end;
+    char *last;          /* the latest allocation from the current block, or NULL */
     arena_block *blocks; /* every block (every node under ASan) */
     size_t len;
     size_t cap;
@@ -274,14 +275,18 @@ dq_arena *dq_arena_new(dq_decode_cache *home)
     return arena;
 }
 
+static bool arena_block_is_standard(const arena_block *b)
+{
+    return !ARENA_PER_NODE && b->size == ARENA_BLOCK;
+}
+
 void dq_arena_release(dq_arena *arena)
 {
     if (!arena)
         return;
     for (size_t i = 0; i < arena->len; i++) {
         arena_block *b = &arena->blocks[i];
-        bool standard = !ARENA_PER_NODE && b->size == ARENA_BLOCK;
-        if (!standard || !cache_keep(arena->home, b->base))
+        if (!arena_block_is_standard(b) || !cache_keep(arena->home, b->base))
             arena_block_free(b->base);
     }
     free(arena->blocks);
@@ -327,9 +332,29 @@ static void *arena_alloc(dq_arena *arena, size_t size)
         arena->next = base;
         arena->end = base + ARENA_BLOCK;
     }
-    void *p = arena->next;
+    arena->last = arena->next;
     arena->next += size;
-    return p;
+    return arena->last;
+}
+
+/* cJSON takes a buffer for every number it parses and frees it at once: the latest
+ * allocation goes back to the arena (under ASan, to malloc) instead of piling up, and its
+ * free costs no registry lookup. */
+static bool arena_give_back(dq_arena *arena, void *p)
+{
+    if (p == arena->last) {
+        arena->next = arena->last;
+        arena->last = NULL;
+        return true;
+    }
+    if (arena->len == 0)
+        return false;
+    arena_block *b = &arena->blocks[arena->len - 1];
+    if (b->base != p || arena_block_is_standard(b))
+        return false;
+    arena->len--;
+    arena_block_free(p);
+    return true;
 }
 
 /* ---- the cJSON hooks ---------------------------------------------------------------- */
@@ -344,7 +369,9 @@ static void *arena_hook_malloc(size_t size)
 /* Arena memory is released with its arena, never one piece at a time. */
 static void arena_hook_free(void *p)
 {
-    if (p && !registry_has(arena_key(p)))
+    if (!p || (arena_active && arena_give_back(arena_active, p)))
+        return;
+    if (!registry_has(arena_key(p)))
         free(p);
 }
 
