@@ -45,6 +45,9 @@ typedef struct dq_stats {
     double execution_time_ms;
 } dq_stats;
 
+/* The memory of a decoded result's trees (arena.c): released at once by dq_result_free. */
+typedef struct dq_arena dq_arena;
+
 /* One stored checkpoint result. The summary fields are copied out of the document; the
  * document itself stays available for the pages and actions that need every detail. */
 typedef struct dq_result {
@@ -72,6 +75,11 @@ typedef struct dq_result {
     const cJSON *metadata;       /* top-level metadata */
     const cJSON *action_results; /* top-level action_results */
     cJSON *rebuilt;              /* owned storage for rebuilt arrays, or NULL */
+    /* Holds every node and string of doc and rebuilt (when a decode made them; NULL when a
+     * caller built doc itself). Deleting or detaching their items is harmless, but nothing
+     * may graft nodes made outside dq_decode into them: dq_result_free drops the arena
+     * without walking the trees. Copy (cJSON_Duplicate) what must outlive the result. */
+    dq_arena *arena;
 
     uint64_t content_hash; /* dq_hash64 of the decoded (inflated) bytes */
     size_t decoded_bytes;
@@ -82,12 +90,26 @@ typedef enum dq_format {
     DQ_FORMAT_YAML,
 } dq_format;
 
+/* What a worker keeps between decodes: the zlib state and the arena blocks of results
+ * already freed. A result may outlive its cache (the blocks then go back to malloc). */
+typedef struct dq_decode_cache dq_decode_cache;
+
+dq_decode_cache *dq_decode_cache_new(void); /* NULL when out of memory */
+void dq_decode_cache_free(dq_decode_cache *cache);
+
 typedef struct dq_decode_opts {
     size_t max_bytes; /* cap on inflated bytes (--max-result-bytes) */
     /* Optional room for the inflated text, kept between calls by a worker so that a
      * large buffer is not allocated and freed for every result. NULL: a private one. */
     dq_buf *scratch;
+    /* Optional, used by one thread at a time (a worker's own); NULL: nothing kept. */
+    dq_decode_cache *cache;
 } dq_decode_opts;
+
+/* Installs dq_decode's cJSON allocation hooks (they fall through to malloc and free
+ * outside dq_decode). dq_decode does it itself; calling it before starting any thread
+ * keeps cJSON_InitHooks from racing with cJSON used elsewhere. */
+void dq_decode_setup(void);
 
 #define DQ_DEFAULT_MAX_RESULT_BYTES ((size_t)256 << 20)
 

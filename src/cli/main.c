@@ -4,6 +4,7 @@
 #include <string.h>
 
 #include "commands.h"
+#include "dqbatch/decode.h"
 
 static const dq_command commands[] = {
     {"ls", cmd_ls, "list stored results"},
@@ -46,6 +47,9 @@ int main(int argc, char **argv)
             fprintf(stderr, "dqbatch: cannot initialise libcurl\n");
             return 1;
         }
+        /* Likewise cJSON's allocation hooks, which dq_decode would otherwise install
+         * while other threads may be using cJSON. */
+        dq_decode_setup();
         int status = commands[i].run(argc - 1, argv + 1);
         curl_global_cleanup();
         return status;

@@ -4,7 +4,7 @@
 #include <string.h>
 #include <zlib.h>
 
-#include "dqbatch/decode.h"
+#include "decode_internal.h"
 
 #define INFLATE_MIN_STEP ((size_t)64 << 10)
 
@@ -139,17 +139,56 @@ static dq_code inflate_members(const char *name, z_stream *zs, const unsigned ch
     return DQ_OK;
 }
 
-dq_code dq_decode_inflate(const char *name, const void *data, size_t len, size_t max, dq_buf *out,
-                          dq_error *err)
+static dq_code inflate_start(const char *name, z_stream *zs, dq_error *err)
+{
+    memset(zs, 0, sizeof(*zs));
+    /* 16 + MAX_WBITS: a gzip wrapper only, with its CRC and length checked by zlib. */
+    if (inflateInit2(zs, 16 + MAX_WBITS) != Z_OK)
+        return dq_fail(err, DQ_ENOMEM, "%s: cannot start inflating gzip data", name);
+    return DQ_OK;
+}
+
+/* The cache's stream is set up once and reset for each file: inflateInit2 and inflateEnd
+ * allocate and free zlib's 40 KiB of state every time. */
+static dq_code inflate_cached_stream(const char *name, dq_decode_cache *cache, dq_error *err)
+{
+    if (!cache->stream_ready) {
+        dq_code rc = inflate_start(name, &cache->stream, err);
+        cache->stream_ready = rc == DQ_OK;
+        return rc;
+    }
+    if (inflateReset(&cache->stream) != Z_OK)
+        return dq_fail(err, DQ_EFORMAT, "%s: cannot restart inflating", name);
+    return DQ_OK;
+}
+
+dq_code dq_decode_inflate_cached(const char *name, const void *data, size_t len, size_t max,
+                                 dq_buf *out, dq_decode_cache *cache, dq_error *err)
 {
     if (!dq_decode_is_gzip(data, len))
         return DQ_OK;
+    if (cache) {
+        dq_code rc = inflate_cached_stream(name, cache, err);
+        return rc ? rc : inflate_members(name, &cache->stream, data, len, max, out, err);
+    }
     z_stream zs;
-    memset(&zs, 0, sizeof(zs));
-    /* 16 + MAX_WBITS: a gzip wrapper only, with its CRC and length checked by zlib. */
-    if (inflateInit2(&zs, 16 + MAX_WBITS) != Z_OK)
-        return dq_fail(err, DQ_ENOMEM, "%s: cannot start inflating gzip data", name);
-    dq_code rc = inflate_members(name, &zs, data, len, max, out, err);
+    dq_code rc = inflate_start(name, &zs, err);
+    if (rc)
+        return rc;
+    rc = inflate_members(name, &zs, data, len, max, out, err);
     inflateEnd(&zs);
     return rc;
+}
+
+dq_code dq_decode_inflate(const char *name, const void *data, size_t len, size_t max, dq_buf *out,
+                          dq_error *err)
+{
+    return dq_decode_inflate_cached(name, data, len, max, out, NULL, err);
+}
+
+void dq_decode_inflate_end(dq_decode_cache *cache)
+{
+    if (cache->stream_ready)
+        inflateEnd(&cache->stream);
+    cache->stream_ready = false;
 }

@@ -33,8 +33,12 @@ void dq_result_free(dq_result *r)
     free(r->run_time_text);
     free(r->data_asset);
     free(r->error);
-    cJSON_Delete(r->doc);
-    cJSON_Delete(r->rebuilt);
+    if (r->arena) {
+        dq_arena_release(r->arena); /* doc and rebuilt with it */
+    } else {
+        cJSON_Delete(r->doc);
+        cJSON_Delete(r->rebuilt);
+    }
     memset(r, 0, sizeof(*r));
 }
 
@@ -213,6 +217,49 @@ static cJSON *decode_parse(const char *name, const char *text, size_t len, dq_fo
     return dq_json_parse(text, len, err, name);
 }
 
+/* The text of the file: data itself, or its inflated bytes in *inflated. */
+static dq_code decode_text(const char *name, const void *data, size_t len, size_t max,
+                           const dq_decode_opts *opts, dq_buf *inflated, const char **text,
+                           size_t *text_len, dq_error *err)
+{
+    *text = data;
+    *text_len = len;
+    if (dq_decode_is_gzip(data, len)) {
+        inflated->max = max;
+        dq_buf_reset(inflated);
+        dq_code rc = dq_decode_inflate_cached(name, data, len, max, inflated,
+                                              opts ? opts->cache : NULL, err);
+        if (rc)
+            return rc;
+        *text = inflated->data;
+        *text_len = inflated->len;
+    } else if (len > max) {
+        return dq_fail(err, DQ_ETOOBIG, "%s: %zu bytes is past the cap of %zu bytes", name, len,
+                       max);
+    }
+    if (*text_len == 0)
+        return dq_fail(err, DQ_EFORMAT, "%s: empty file", name);
+    return DQ_OK;
+}
+
+/* Parses text into out, every cJSON node and string in out's own arena. */
+static dq_code decode_tree(const char *name, const char *text, size_t len, dq_format format,
+                           dq_decode_cache *cache, dq_result *out, dq_error *err)
+{
+    out->arena = dq_arena_new(cache);
+    if (!out->arena)
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", name);
+    dq_arena *previous = dq_arena_enter(out->arena);
+    out->doc = decode_parse(name, text, len, format, err);
+    dq_code rc = DQ_OK;
+    if (!out->doc)
+        rc = err->code ? err->code : DQ_EFORMAT;
+    else
+        rc = dq_result_fill(name, out, err);
+    dq_arena_leave(previous);
+    return rc;
+}
+
 dq_code dq_decode(const char *name, const void *data, size_t len, dq_format format,
                   const dq_decode_opts *opts, dq_result *out, dq_error *err)
 {
@@ -222,38 +269,18 @@ dq_code dq_decode(const char *name, const void *data, size_t len, dq_format form
     dq_error_clear(err);
     memset(out, 0, sizeof(*out));
     size_t max = opts && opts->max_bytes ? opts->max_bytes : DQ_DEFAULT_MAX_RESULT_BYTES;
-    const char *text = data;
-    size_t text_len = len;
     dq_buf own;
     dq_buf_init(&own, max);
-    dq_buf *inflated = opts && opts->scratch ? opts->scratch : &own;
-    if (dq_decode_is_gzip(data, len)) {
-        inflated->max = max;
-        dq_buf_reset(inflated);
-        dq_code rc = dq_decode_inflate(name, data, len, max, inflated, err);
-        if (rc) {
-            dq_buf_free(&own);
-            return rc;
-        }
-        text = inflated->data;
-        text_len = inflated->len;
-    } else if (len > max) {
-        return dq_fail(err, DQ_ETOOBIG, "%s: %zu bytes is past the cap of %zu bytes", name, len,
-                       max);
+    const char *text = NULL;
+    size_t text_len = 0;
+    dq_code rc = decode_text(name, data, len, max, opts,
+                             opts && opts->scratch ? opts->scratch : &own, &text, &text_len, err);
+    if (rc == DQ_OK) {
+        out->content_hash = dq_hash64(text, text_len, 0);
+        out->decoded_bytes = text_len;
+        rc = decode_tree(name, text, text_len, format, opts ? opts->cache : NULL, out, err);
     }
-    if (text_len == 0) {
-        dq_buf_free(&own);
-        return dq_fail(err, DQ_EFORMAT, "%s: empty file", name);
-    }
-    out->doc = decode_parse(name, text, text_len, format, err);
-    out->content_hash = dq_hash64(text, text_len, 0);
-    out->decoded_bytes = text_len;
     dq_buf_free(&own);
-    if (!out->doc) {
-        memset(out, 0, sizeof(*out));
-        return err->code ? err->code : DQ_EFORMAT;
-    }
-    dq_code rc = dq_result_fill(name, out, err);
     if (rc)
         dq_result_free(out);
     return rc;

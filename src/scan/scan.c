@@ -20,6 +20,7 @@ typedef struct scan_batch {
 typedef struct scan_scratch {
     dq_buf raw;
     dq_buf inflated;
+    dq_decode_cache *cache; /* NULL when it could not be made: decoding works without */
 } scan_scratch;
 
 typedef struct scan_state {
@@ -171,7 +172,8 @@ static dq_code scan_decode(scan_state *s, scan_scratch *scratch, dq_entry *entry
     if (rc)
         return rc;
     *compressed = dq_decode_is_gzip(raw->data, raw->len);
-    dq_decode_opts opts = {.max_bytes = s->max_bytes, .scratch = &scratch->inflated};
+    dq_decode_opts opts = {
+        .max_bytes = s->max_bytes, .scratch = &scratch->inflated, .cache = scratch->cache};
     return dq_decode(entry->name, raw->data, raw->len, *format, &opts, result, err);
 }
 
@@ -381,6 +383,7 @@ dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_recor
     for (int i = 0; i < jobs; i++) {
         dq_buf_init(&s.scratch[i].raw, s.max_bytes);
         dq_buf_init(&s.scratch[i].inflated, s.max_bytes);
+        s.scratch[i].cache = dq_decode_cache_new();
     }
     pthread_mutex_init(&s.lock, NULL);
     s.pool = dq_pool_new(jobs, (size_t)jobs * 2, scan_worker, &s);
@@ -401,6 +404,7 @@ dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_recor
     for (int i = 0; i < jobs; i++) {
         dq_buf_free(&s.scratch[i].raw);
         dq_buf_free(&s.scratch[i].inflated);
+        dq_decode_cache_free(s.scratch[i].cache);
     }
     free(s.scratch);
     settle_duplicates(out, report);
