@@ -52,6 +52,7 @@ struct dq_docs_session {
     char *marker_path;
     char *staging_dir;
     bool site_existed; /* before this build: a failed first build leaves no folder */
+    bool fresh;        /* nor had it a checkpoints folder: no run page can stand in the way */
     bool finished;
     bool touched; /* pages were moved into the site: its marker must stay until the end */
     char *fingerprint;
@@ -412,26 +413,53 @@ static char *run_page_path(const docs_build *b, const docs_state *s)
     return path;
 }
 
-/* Writes the page to its place in the site, through a temporary name beside it so that
- * readers see the old page or the new one. The name needs no randomness: only the copy
- * that claimed its run_id (or, in the second round, its winner) writes there. The site
- * is changed from here on, so its marker stays if the build fails. */
+/* A page where none stood: written to an unnamed file in its folder (O_TMPFILE), then
+ * linked to its name, so it appears whole and a killed build leaves nothing half
+ * written, at one change of the folder instead of a create and a rename. False when the
+ * kernel or the file system does not offer it (or anything else failed): the caller
+ * then takes the temporary name, which reports the error if there is one. */
+static bool link_new_page(const char *path, const dq_docs_out *o)
+{
+    char *dir = dq_strndup(path, (size_t)(strrchr(path, '/') - path));
+    if (!dir)
+        return false;
+    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    if (fd < 0 && errno == ENOENT && dq_mkdirs(dir, NULL) == DQ_OK)
+        fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
+    free(dir);
+    if (fd < 0)
+        return false;
+    char self[64];
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+    bool ok = dq_write_all(fd, o->buf.data, o->buf.len) &&
+              linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0;
+    return close(fd) == 0 && ok;
+}
+
+/* Writes the page to its place in the site so that readers see the old page or the new
+ * one: a new page is linked in whole, one that stands is replaced through a temporary
+ * name beside it. That name needs no randomness: only the copy that claimed its run_id
+ * (or, in the second round, its winner) writes there. The site is changed from here on,
+ * so its marker stays if the build fails. */
 static dq_code write_in_place(docs_build *b, docs_state *s, const dq_docs_out *o, dq_error *err)
 {
     char *path = run_page_path(b, s);
-    char *tmp = path ? dq_asprintf("%s.tmp", path) : NULL;
-    dq_code rc = tmp ? DQ_OK : dq_fail(err, DQ_ENOMEM, "%s: out of memory", s->relpath);
-    if (rc == DQ_OK) {
-        pthread_mutex_lock(&b->lock);
-        b->touched = true;
-        pthread_mutex_unlock(&b->lock);
-        rc = write_plain(tmp, o->buf.data, o->buf.len, err);
+    if (!path)
+        return dq_fail(err, DQ_ENOMEM, "%s: out of memory", s->relpath);
+    pthread_mutex_lock(&b->lock);
+    b->touched = true;
+    pthread_mutex_unlock(&b->lock);
+    dq_code rc = DQ_OK;
+    if (!b->fresh || !link_new_page(path, o)) {
+        char *tmp = dq_asprintf("%s.tmp", path);
+        rc = tmp ? write_plain(tmp, o->buf.data, o->buf.len, err)
+                 : dq_fail(err, DQ_ENOMEM, "%s: out of memory", s->relpath);
+        if (rc == DQ_OK && rename(tmp, path) != 0)
+            rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(errno));
+        if (rc != DQ_OK && tmp)
+            unlink(tmp);
+        free(tmp);
     }
-    if (rc == DQ_OK && rename(tmp, path) != 0)
-        rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(errno));
-    if (rc != DQ_OK && tmp)
-        unlink(tmp);
-    free(tmp);
     free(path);
     s->in_place = s->page = rc == DQ_OK;
     return rc;
@@ -1130,6 +1158,11 @@ static dq_code build_prepare(docs_build *b, dq_error *err)
     if (meta_paths(b) != DQ_OK)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->site_existed = access(b->opts->site_dir, F_OK) == 0;
+    char *checkpoints = site_path(b, "checkpoints");
+    if (!checkpoints)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    b->fresh = access(checkpoints, F_OK) != 0 && errno == ENOENT;
+    free(checkpoints);
     b->recovering = access(b->marker_path, F_OK) == 0;
     read_old(b);
     b->have_old = b->old.fingerprint != NULL;
