@@ -45,6 +45,8 @@ void docs_out_json(dq_docs_out *o, const cJSON *v, int indent, int depth, bool s
  * compact JSON; escaped either way. */
 void docs_out_value_html(dq_docs_out *o, const cJSON *v);
 void docs_out_value_markdown(dq_docs_out *o, const cJSON *v);
+/* A number as printf's %.17g writes it (the exact sort key of a table cell). */
+void docs_out_g17(dq_docs_out *o, double v);
 /* 1234567 as "1,234,567". */
 void docs_out_count(dq_docs_out *o, int64_t n);
 /* A naive time as "2024-03-07 18:47:07". */

@@ -162,7 +162,9 @@ static void cell_number(dq_docs_out *o, const cJSON *v)
         docs_out_str(o, "<td class=\"num\"></td>");
         return;
     }
-    docs_out_printf(o, "<td class=\"num\" data-value=\"%.17g\">", v->valuedouble);
+    docs_out_str(o, "<td class=\"num\" data-value=\"");
+    docs_out_g17(o, v->valuedouble);
+    docs_out_str(o, "\">");
     docs_out_count(o, (int64_t)v->valuedouble);
     docs_out_str(o, "</td>");
 }
@@ -190,11 +192,13 @@ static void run_issue_row(dq_docs_out *o, const cJSON *issue)
     cell_text(o, child_str(issue, "issue_type"));
     cell_number(o, child(issue, "count"));
     const cJSON *pct = child(child(issue, "result"), "unexpected_percent");
-    if (cJSON_IsNumber(pct))
-        docs_out_printf(o, "<td class=\"num\" data-value=\"%.17g\">%.2f%%</td>", pct->valuedouble,
-                        pct->valuedouble);
-    else
+    if (cJSON_IsNumber(pct)) {
+        docs_out_str(o, "<td class=\"num\" data-value=\"");
+        docs_out_g17(o, pct->valuedouble);
+        docs_out_printf(o, "\">%.2f%%</td>", pct->valuedouble);
+    } else {
         docs_out_str(o, "<td class=\"num\"></td>");
+    }
     cell_text(o, child_str(issue, "details"));
     docs_out_str(o, "<td class=\"samples\">");
     html_samples(o, child(issue, "sample_values"));

@@ -1,6 +1,7 @@
 /* The writer every renderer shares: escaping for each place a string lands (HTML text
  * and attributes, markdown, JSON as Python writes it, JSON inside <script>), numbers and
  * times as the pages show them. */
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,15 +45,88 @@ void docs_out_char(dq_docs_out *o, char c)
         o->code = dq_buf_addc(&o->buf, c);
 }
 
-/* Pages are made of many short formatted pieces: one vsnprintf into a stack buffer,
- * then one copy, is cheaper than sizing each piece in the buffer first. */
+/* The decimal digits of n, written backwards to end; returns where they start. */
+static char *digits_before(char *end, uint64_t n)
+{
+    do {
+        *--end = (char)('0' + n % 10);
+        n /= 10;
+    } while (n);
+    return end;
+}
+
+/* A whole number from its sign and magnitude (so that INT64_MIN needs no negation). */
+static void out_number(dq_docs_out *o, bool negative, uint64_t magnitude)
+{
+    char text[24];
+    char *end = text + sizeof(text);
+    char *start = digits_before(end, magnitude);
+    if (negative)
+        *--start = '-';
+    docs_out_mem(o, start, (size_t)(end - start));
+}
+
+static uint64_t magnitude_of(int64_t n)
+{
+    return n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
+}
+
+/* Whether fmt converts nothing but %s, %d, %zu and %%, the pieces the fast path of
+ * docs_out_printf writes itself. */
+static bool plain_format(const char *fmt)
+{
+    for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
+        if (p[1] == 's' || p[1] == 'd' || p[1] == '%')
+            p += 2;
+        else if (p[1] == 'z' && p[2] == 'u')
+            p += 3;
+        else
+            return false;
+    }
+    return true;
+}
+
+static void out_plain(dq_docs_out *o, const char *fmt, va_list ap)
+{
+    for (const char *p = fmt;;) {
+        const char *pct = strchr(p, '%');
+        if (!pct) {
+            docs_out_str(o, p);
+            return;
+        }
+        docs_out_mem(o, p, (size_t)(pct - p));
+        p = pct + 2;
+        if (pct[1] == 's') {
+            const char *s = va_arg(ap, const char *);
+            docs_out_str(o, s ? s : "(null)"); /* as glibc's printf */
+        } else if (pct[1] == 'd') {
+            int n = va_arg(ap, int);
+            out_number(o, n < 0, magnitude_of(n));
+        } else if (pct[1] == 'z') {
+            out_number(o, false, va_arg(ap, size_t));
+            p++;
+        } else {
+            docs_out_char(o, '%');
+        }
+    }
+}
+
+/* Pages are made of many short formatted pieces, most with only strings and whole
+ * numbers in them: those are written directly, as vsnprintf's set-up for each piece
+ * (a stream, the locale) costs more than the piece. The rest go through one vsnprintf
+ * into a stack buffer, then one copy, cheaper than sizing each piece in the buffer. */
 void docs_out_printf(dq_docs_out *o, const char *fmt, ...)
 {
     if (o->code != DQ_OK)
         return;
-    char piece[512];
     va_list ap;
     va_start(ap, fmt);
+    if (plain_format(fmt)) {
+        out_plain(o, fmt, ap);
+        va_end(ap);
+        return;
+    }
+    char piece[512];
     int n = vsnprintf(piece, sizeof(piece), fmt, ap);
     va_end(ap);
     if (n >= 0 && (size_t)n < sizeof(piece)) {
@@ -262,13 +336,26 @@ void docs_out_value_markdown(dq_docs_out *o, const cJSON *v)
     docs_out_markdown(o, cJSON_IsString(v) ? v->valuestring : value_text(o, v));
 }
 
+void docs_out_g17(dq_docs_out *o, double v)
+{
+    /* %.17g writes a whole number below 1e17 as its digits; -0.0 stays with printf. */
+    if (fabs(v) < 1e15 && v == (double)(int64_t)v && (v != 0 || !signbit(v))) {
+        int64_t n = (int64_t)v;
+        out_number(o, n < 0, magnitude_of(n));
+        return;
+    }
+    docs_out_printf(o, "%.17g", v);
+}
+
 void docs_out_count(dq_docs_out *o, int64_t n)
 {
-    char digits[32];
-    int len = snprintf(digits, sizeof(digits), "%lld", (long long)(n < 0 ? -n : n));
+    char text[32];
+    char *end = text + sizeof(text);
+    const char *digits = digits_before(end, magnitude_of(n));
+    size_t len = (size_t)(end - digits);
     if (n < 0)
         docs_out_char(o, '-');
-    for (int i = 0; i < len; i++) {
+    for (size_t i = 0; i < len; i++) {
         if (i && (len - i) % 3 == 0)
             docs_out_char(o, ',');
         docs_out_char(o, digits[i]);

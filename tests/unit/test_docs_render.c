@@ -1,6 +1,7 @@
 /* docs renderers: escaping for every context, Python's JSON numbers, safe file names, and
  * the pages of single runs from truthound's own stored results. */
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -149,7 +150,49 @@ START_TEST(counts_have_thousands_separators)
     docs_out_count(&o, 999);
     docs_out_char(&o, ' ');
     docs_out_count(&o, -1000);
-    ck_assert_str_eq(dq_buf_str(&o.buf), "2,435,832 999 -1,000");
+    docs_out_char(&o, ' ');
+    docs_out_count(&o, INT64_MIN);
+    ck_assert_str_eq(dq_buf_str(&o.buf), "2,435,832 999 -1,000 -9,223,372,036,854,775,808");
+    docs_out_free(&o);
+}
+END_TEST
+
+/* docs_out_printf writes %s, %d and %zu itself and hands anything else to vsnprintf:
+ * either way the bytes are printf's. So are docs_out_g17's sort keys. */
+START_TEST(formatted_pieces_are_printfs_bytes)
+{
+    static const double values[] = {0.0,
+                                    -0.0,
+                                    1.0,
+                                    -7.0,
+                                    0.5,
+                                    39.155717329545453,
+                                    1e14 + 1,
+                                    1e15,
+                                    1e16,
+                                    -1e15 + 1,
+                                    9007199254740993.0,
+                                    1e300,
+                                    NAN,
+                                    INFINITY,
+                                    -INFINITY};
+    dq_docs_out o;
+    docs_out_init(&o);
+    char want[256];
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++) {
+        docs_out_reset(&o);
+        docs_out_g17(&o, values[i]);
+        snprintf(want, sizeof(want), "%.17g", values[i]);
+        ck_assert_str_eq(dq_buf_str(&o.buf), want);
+    }
+    docs_out_reset(&o);
+    docs_out_printf(&o, "<a %s=\"%d\">%zu%%</a>%d%s", "x", INT32_MIN, (size_t)SIZE_MAX, 0, "");
+    snprintf(want, sizeof(want), "<a %s=\"%d\">%zu%%</a>%d%s", "x", INT32_MIN, (size_t)SIZE_MAX, 0,
+             "");
+    ck_assert_str_eq(dq_buf_str(&o.buf), want);
+    docs_out_reset(&o);
+    docs_out_printf(&o, "%s %.2f %d", "mixed", 39.155717329545453, 42);
+    ck_assert_str_eq(dq_buf_str(&o.buf), "mixed 39.16 42");
     docs_out_free(&o);
 }
 END_TEST
@@ -510,6 +553,7 @@ static Suite *docs_render_suite(void)
     tcase_add_test(tc, doubles_read_as_python_repr);
     tcase_add_test(tc, json_trees_are_written_as_json_dumps);
     tcase_add_test(tc, counts_have_thousands_separators);
+    tcase_add_test(tc, formatted_pieces_are_printfs_bytes);
     tcase_add_test(tc, slugs_are_safe_unique_and_stable);
     suite_add_tcase(s, tc);
     tc = tcase_create("pages");
