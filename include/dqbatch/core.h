@@ -7,6 +7,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+#include <string.h>
 
 /* ---- error values ------------------------------------------------------------------ */
 
@@ -51,7 +52,19 @@ typedef struct dq_buf {
 void dq_buf_init(dq_buf *b, size_t max);
 void dq_buf_free(dq_buf *b);
 void dq_buf_reset(dq_buf *b); /* length 0, memory kept */
-dq_code dq_buf_add(dq_buf *b, const void *p, size_t n);
+dq_code dq_buf_add_grow(dq_buf *b, const void *p, size_t n);
+/* Appends n bytes, keeping a NUL after them. Inline, as the page renderers append
+ * millions of short pieces: with room to spare (cap never exceeds max + 1) it is a copy. */
+static inline dq_code dq_buf_add(dq_buf *b, const void *p, size_t n)
+{
+    if (n >= b->cap - b->len)
+        return dq_buf_add_grow(b, p, n);
+    if (n) /* p may be NULL then */
+        memcpy(b->data + b->len, p, n);
+    b->len += n;
+    b->data[b->len] = '\0';
+    return DQ_OK;
+}
 dq_code dq_buf_adds(dq_buf *b, const char *s);
 dq_code dq_buf_addc(dq_buf *b, char c);
 dq_code dq_buf_printf(dq_buf *b, const char *fmt, ...) __attribute__((format(printf, 2, 3)));

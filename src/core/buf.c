@@ -51,7 +51,8 @@ dq_code dq_buf_reserve(dq_buf *b, size_t extra)
     return DQ_OK;
 }
 
-dq_code dq_buf_add(dq_buf *b, const void *p, size_t n)
+/* dq_buf_add when the bytes may not fit. */
+dq_code dq_buf_add_grow(dq_buf *b, const void *p, size_t n)
 {
     dq_code rc = dq_buf_reserve(b, n);
     if (rc)

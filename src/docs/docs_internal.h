@@ -4,6 +4,7 @@
 #define DQBATCH_DOCS_INTERNAL_H
 
 #include <cJSON.h>
+#include <string.h>
 
 #include "dqbatch/docs.h"
 
@@ -23,9 +24,24 @@ typedef struct dq_docs_out {
 void docs_out_init(dq_docs_out *o);
 void docs_out_free(dq_docs_out *o);
 void docs_out_reset(dq_docs_out *o);
-void docs_out_str(dq_docs_out *o, const char *s);
-void docs_out_mem(dq_docs_out *o, const char *s, size_t n);
-void docs_out_char(dq_docs_out *o, char c);
+/* Inline: pages are millions of short pieces, most of them literals whose length the
+ * compiler then knows. */
+static inline void docs_out_mem(dq_docs_out *o, const char *s, size_t n)
+{
+    if (o->code == DQ_OK && n)
+        o->code = dq_buf_add(&o->buf, s, n);
+}
+
+static inline void docs_out_str(dq_docs_out *o, const char *s)
+{
+    if (s)
+        docs_out_mem(o, s, strlen(s));
+}
+
+static inline void docs_out_char(dq_docs_out *o, char c)
+{
+    docs_out_mem(o, &c, 1);
+}
 void docs_out_printf(dq_docs_out *o, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Text escaped for HTML text and double-quoted attributes alike: & < > " ' become
  * entities, invalid UTF-8 and control characters become U+FFFD. NULL writes nothing. */

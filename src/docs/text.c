@@ -27,24 +27,6 @@ void docs_out_reset(dq_docs_out *o)
     o->code = DQ_OK;
 }
 
-void docs_out_mem(dq_docs_out *o, const char *s, size_t n)
-{
-    if (o->code == DQ_OK && n)
-        o->code = dq_buf_add(&o->buf, s, n);
-}
-
-void docs_out_str(dq_docs_out *o, const char *s)
-{
-    if (s)
-        docs_out_mem(o, s, strlen(s));
-}
-
-void docs_out_char(dq_docs_out *o, char c)
-{
-    if (o->code == DQ_OK)
-        o->code = dq_buf_addc(&o->buf, c);
-}
-
 /* The decimal digits of n, written backwards to end; returns where they start. */
 static char *digits_before(char *end, uint64_t n)
 {
