@@ -14,11 +14,16 @@ static uint64_t hash_mix(uint64_t a, uint64_t b)
     return (uint64_t)product ^ (uint64_t)(product >> 64);
 }
 
+/* Eight bytes as a little-endian number: one load (the compiler did not see the byte
+ * loop as one, and hashing ran at a third of the speed), swapped on big-endian hosts so
+ * that every host gives the same hashes. */
 static uint64_t load64_le(const unsigned char *p)
 {
-    uint64_t v = 0;
-    for (int i = 7; i >= 0; i--)
-        v = (v << 8) | p[i];
+    uint64_t v;
+    memcpy(&v, p, sizeof(v));
+#if defined(__BYTE_ORDER__) && __BYTE_ORDER__ == __ORDER_BIG_ENDIAN__
+    v = __builtin_bswap64(v);
+#endif
     return v;
 }
 
