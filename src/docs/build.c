@@ -267,10 +267,7 @@ static bool entry_unchanged(const docs_state *old, const dq_entry *entry)
 /* The index in m of the state with the entry's key. */
 static bool state_find(const docs_manifest *m, const dq_entry *entry, size_t *i)
 {
-    char *key = docs_state_key(entry->input, entry->relpath);
-    bool found = key && dq_map_get(&m->by_key, key, i);
-    free(key);
-    return found;
+    return docs_manifest_find(m, entry->input, entry->relpath, i);
 }
 
 bool dq_docs_session_known(dq_docs_session *b, const dq_entry *entry)
@@ -395,20 +392,33 @@ static dq_code stage_page(docs_build *b, docs_state *s, const dq_result *r, dq_e
 
 static docs_state *state_from_result(const dq_entry *entry, const dq_result *r)
 {
-    docs_state *s = calloc(1, sizeof(*s));
-    if (!s)
-        return NULL;
-    s->key = docs_state_key(entry->input, entry->relpath);
-    s->relpath = dq_strdup(entry->relpath);
-    s->line_at = -1; /* not in any manifest yet */
-    s->file = dq_strdup(entry->file);
-    s->etag = entry->etag ? dq_strdup(entry->etag) : NULL;
-    s->input = entry->input;
-    s->seq = entry->seq;
-    s->size = entry->size;
-    s->mtime = entry->mtime;
-    if (!s->key || !s->relpath || (entry->file && !s->file) || (entry->etag && !s->etag) ||
-        docs_run_from_result(&s->run, r) != DQ_OK) {
+    char error[DQ_DOCS_ERROR_SUMMARY + 1];
+    if (r->error) {
+        size_t n = docs_error_summary_len(r->error);
+        memcpy(error, r->error, n);
+        error[n] = '\0';
+    }
+    docs_state_text text = {.relpath = entry->relpath,
+                            .etag = entry->etag,
+                            .run_id = r->run_id,
+                            .checkpoint = r->checkpoint_name,
+                            .data_asset = r->data_asset,
+                            .run_time_text = r->run_time_text,
+                            .error = r->error ? error : NULL};
+    docs_state from = {
+        .input = entry->input,
+        .seq = entry->seq,
+        .size = entry->size,
+        .mtime = entry->mtime,
+        .line_at = -1, /* not in any manifest yet */
+        .run = {.run_time = r->run_time,
+                .status = r->status,
+                .duration_ms = r->duration_ms,
+                .stats = r->stats,
+                .content_hash = r->content_hash},
+    };
+    docs_state *s = docs_state_pack(&from, &text);
+    if (s && entry->file && (s->file = dq_strdup(entry->file)) == NULL) {
         docs_state_free(s);
         return NULL;
     }
@@ -450,10 +460,8 @@ static dq_code build_round2(docs_build *b, const dq_entry *entry, dq_result *r, 
         if (entry->input >= 0 && (size_t)entry->input < b->target_count)
             s = b->targets[entry->input];
     } else {
-        char *key = docs_state_key(entry->input, entry->relpath);
-        if (key && dq_map_get(&b->cur.by_key, key, &i))
+        if (docs_manifest_find(&b->cur, entry->input, entry->relpath, &i))
             s = b->cur.states[i];
-        free(key);
     }
     if (!s || !s->want)
         return DQ_OK;

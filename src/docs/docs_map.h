@@ -10,7 +10,9 @@
 
 /* What the site knows of one stored result: where it was, its size and mtime (so an
  * unchanged file is never read again), its run summary, and whether the run page on
- * disk was rendered from it. */
+ * disk was rendered from it. A manifest holds one per stored result, so each is one
+ * allocation (docs_state_pack): its strings follow the struct, except file, which a
+ * build replaces and which has an allocation of its own. */
 typedef struct docs_state {
     char *key; /* "<input>:<relpath>" */
     char *relpath;
@@ -31,11 +33,25 @@ typedef struct docs_state {
     bool winner;     /* the copy of its run_id the site shows */
 } docs_state;
 
-char *docs_state_key(int input, const char *relpath);
+/* The strings of a state in the making, borrowed (data_asset, etag and error may be
+ * NULL). */
+typedef struct docs_state_text {
+    const char *relpath;
+    const char *etag;
+    const char *run_id;
+    const char *checkpoint;
+    const char *data_asset;
+    const char *run_time_text;
+    const char *error;
+} docs_state_text;
+
+/* A state of one allocation: the numbers and flags of from (its pointers are not
+ * looked at), copies of text, the key made of from->input and text->relpath, file
+ * NULL. NULL when out of memory. */
+docs_state *docs_state_pack(const docs_state *from, const docs_state_text *text);
 void docs_state_free(docs_state *s);
-/* The last step of both manifest readers: checks the input number and makes the key, or
- * frees the half-read state and gives NULL. */
-docs_state *docs_state_finish(docs_state *s, int64_t input, bool ok);
+/* An input number a manifest line may hold. */
+bool docs_state_input_ok(int64_t input);
 
 /* The manifest: the options that shape every page, and one line per stored result. */
 typedef struct docs_manifest {
@@ -57,6 +73,8 @@ typedef struct docs_manifest {
 } docs_manifest;
 
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s);
+/* The index in m of the state of (input, relpath), without making its key for good. */
+bool docs_manifest_find(const docs_manifest *m, int input, const char *relpath, size_t *i);
 /* Takes the header of a site's options (the strings are copied). */
 dq_code docs_manifest_set_site(docs_manifest *m, const char *fingerprint, const dq_docs_site *site);
 /* Reads path; a missing file is an empty manifest (DQ_OK), a damaged one an error. */
@@ -86,7 +104,8 @@ bool docs_write_page(const char *site_dir, const char *relative, const dq_docs_o
 size_t docs_write_root(const char *site_dir, const dq_docs_site *site, const docs_groups *g);
 
 /* One entry line as docs_manifest_render writes it, read without a JSON tree; NULL when
- * the line has any other shape (the caller then parses it as JSON). */
-docs_state *docs_manifest_fast_line(const char *line, size_t len);
+ * the line has any other shape (the caller then parses it as JSON). scratch holds the
+ * decoded strings meanwhile: one buffer serves every line. */
+docs_state *docs_manifest_fast_line(const char *line, size_t len, dq_buf *scratch);
 
 #endif

@@ -21,43 +21,71 @@ static const char *const stat_fields[] = {
     "total_rows", "total_columns",    "pass_rate",         "issue_rate",        "execution_time_ms",
     NULL};
 
-/* "<input>:<relpath>", built by hand: it is made for every entry of every build. */
-char *docs_state_key(int input, const char *relpath)
+/* "<input>:" of a key, in digits (at least 16 bytes); gives its length. */
+static size_t key_prefix(int input, char *digits)
+{
+    return (size_t)snprintf(digits, 16, "%d:", input);
+}
+
+docs_state *docs_state_pack(const docs_state *from, const docs_state_text *text)
 {
     char digits[16];
-    int n = snprintf(digits, sizeof(digits), "%d:", input);
-    size_t len = strlen(relpath);
-    char *key = malloc((size_t)n + len + 1);
-    if (key) {
-        memcpy(key, digits, (size_t)n);
-        memcpy(key + n, relpath, len + 1);
+    size_t prefix = key_prefix(from->input, digits);
+    /* The relpath is the end of the key, so it is not stored twice. */
+    const char *strings[] = {text->relpath,    text->etag,          text->run_id, text->checkpoint,
+                             text->data_asset, text->run_time_text, text->error};
+    size_t lens[sizeof(strings) / sizeof(strings[0])];
+    size_t count = sizeof(strings) / sizeof(strings[0]), total = prefix;
+    for (size_t i = 0; i < count; i++) {
+        lens[i] = strings[i] ? strlen(strings[i]) + 1 : 0;
+        total += lens[i];
     }
-    return key;
+    docs_state *s = malloc(sizeof(*s) + total);
+    if (!s)
+        return NULL;
+    *s = *from;
+    char *at = (char *)(s + 1);
+    memcpy(at, digits, prefix);
+    s->key = at;
+    at += prefix;
+    char **fields[] = {&s->relpath,        &s->etag,           &s->run.run_id,
+                       &s->run.checkpoint, &s->run.data_asset, &s->run.run_time_text,
+                       &s->run.error};
+    for (size_t i = 0; i < count; i++) {
+        *fields[i] = strings[i] ? memcpy(at, strings[i], lens[i]) : NULL;
+        at += lens[i];
+    }
+    s->file = NULL;
+    return s;
 }
 
 void docs_state_free(docs_state *s)
 {
     if (!s)
         return;
-    free(s->key);
-    free(s->relpath);
     free(s->file);
-    free(s->etag);
-    docs_run_free(&s->run);
     free(s);
 }
 
-docs_state *docs_state_finish(docs_state *s, int64_t input, bool ok)
+bool docs_state_input_ok(int64_t input)
 {
-    ok = ok && input >= 0 && input < 1 << 20;
-    s->input = (int)input;
-    if (ok)
-        s->key = docs_state_key(s->input, s->relpath);
-    if (!ok || !s->key) {
-        docs_state_free(s);
-        return NULL;
-    }
-    return s;
+    return input >= 0 && input < 1 << 20;
+}
+
+/* The key is made on the stack when it fits: a build looks up every entry it walks. */
+bool docs_manifest_find(const docs_manifest *m, int input, const char *relpath, size_t *i)
+{
+    char small[512];
+    size_t prefix = key_prefix(input, small), len = strlen(relpath);
+    char *key = prefix + len < sizeof(small) ? small : malloc(prefix + len + 1);
+    if (!key)
+        return false;
+    memcpy(key, small, prefix);
+    memcpy(key + prefix, relpath, len + 1);
+    bool found = dq_map_get(&m->by_key, key, i);
+    if (key != small)
+        free(key);
+    return found;
 }
 
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s)
@@ -304,7 +332,18 @@ static bool read_stats(const cJSON *array, dq_stats *st)
     return true;
 }
 
-static bool read_run(const cJSON *o, dq_docs_run *r)
+/* A string of o, borrowed; an optional one may be null or missing (NULL). */
+static bool read_text(const cJSON *o, const char *key, bool optional, const char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    *out = NULL;
+    if (optional && (!v || cJSON_IsNull(v)))
+        return true;
+    *out = cJSON_GetStringValue(v);
+    return *out != NULL;
+}
+
+static bool read_run(const cJSON *o, dq_docs_run *r, docs_state_text *text)
 {
     const char *status = cJSON_GetStringValue(field(o, "status", cJSON_String));
     const char *hash = cJSON_GetStringValue(field(o, "content_hash", cJSON_String));
@@ -317,25 +356,26 @@ static bool read_run(const cJSON *o, dq_docs_run *r)
     r->content_hash = strtoull(hash, &end, 16);
     r->run_time = run_time;
     r->duration_ms = duration->valuedouble;
-    return end && *end == '\0' && read_string(o, "run_id", false, &r->run_id) &&
-           read_string(o, "checkpoint", false, &r->checkpoint) &&
-           read_string(o, "data_asset", true, &r->data_asset) &&
-           read_string(o, "run_time", false, &r->run_time_text) &&
-           read_string(o, "error", true, &r->error) &&
+    return end && *end == '\0' && read_text(o, "run_id", false, &text->run_id) &&
+           read_text(o, "checkpoint", false, &text->checkpoint) &&
+           read_text(o, "data_asset", true, &text->data_asset) &&
+           read_text(o, "run_time", false, &text->run_time_text) &&
+           read_text(o, "error", true, &text->error) &&
            read_stats(cJSON_GetObjectItemCaseSensitive(o, "stats"), &r->stats);
 }
 
 static docs_state *read_state(const cJSON *o)
 {
-    docs_state *s = calloc(1, sizeof(*s));
+    docs_state s = {0};
+    docs_state_text text = {0};
     int64_t input = 0;
-    if (!s)
-        return NULL;
-    bool ok = read_int(o, "input", &input) && read_string(o, "path", false, &s->relpath) &&
-              read_int(o, "size", &s->size) && read_int(o, "mtime", &s->mtime) &&
-              read_string(o, "etag", true, &s->etag) && read_run(o, &s->run);
-    s->page = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "page"));
-    return docs_state_finish(s, input, ok);
+    bool ok = read_int(o, "input", &input) && docs_state_input_ok(input) &&
+              read_text(o, "path", false, &text.relpath) && read_int(o, "size", &s.size) &&
+              read_int(o, "mtime", &s.mtime) && read_text(o, "etag", true, &text.etag) &&
+              read_run(o, &s.run, &text);
+    s.input = (int)input;
+    s.page = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "page"));
+    return ok ? docs_state_pack(&s, &text) : NULL;
 }
 
 static dq_code read_shard(const cJSON *o, docs_manifest *m, const char *path, dq_error *err)
@@ -374,8 +414,16 @@ static dq_code read_header(const cJSON *o, docs_manifest *m, const char *path, d
     return read_shard(o, m, path, err);
 }
 
-static dq_code add_state(docs_manifest *m, docs_state *s, const char *line, size_t len, int64_t at,
-                         const char *path, dq_error *err)
+/* The manifest being read, and what its lines are read with. */
+typedef struct manifest_reader {
+    docs_manifest *m;
+    const char *path;
+    dq_error *err;
+    dq_buf scratch; /* the fast reader's strings, line after line */
+} manifest_reader;
+
+static dq_code add_state(manifest_reader *r, docs_state *s, const char *line, size_t len,
+                         int64_t at)
 {
     /* Where to copy it from when it is written back unchanged (a last line without its
      * newline is written anew). */
@@ -384,31 +432,32 @@ static dq_code add_state(docs_manifest *m, docs_state *s, const char *line, size
     s->line_len = len;
     s->line_page = s->page;
     s->was_page = s->page;
-    dq_code rc = docs_manifest_add(m, s);
+    dq_code rc = docs_manifest_add(r->m, s);
     if (rc) {
         docs_state_free(s);
-        return dq_fail(err, rc, "%s: out of memory", path);
+        return dq_fail(r->err, rc, "%s: out of memory", r->path);
     }
     return DQ_OK;
 }
 
-static dq_code read_line(const char *line, size_t len, int64_t at, size_t number, docs_manifest *m,
-                         const char *path, dq_error *err)
+static dq_code read_line(manifest_reader *r, const char *line, size_t len, int64_t at,
+                         size_t number)
 {
-    docs_state *s = number > 1 ? docs_manifest_fast_line(line, len) : NULL;
+    docs_state *s = number > 1 ? docs_manifest_fast_line(line, len, &r->scratch) : NULL;
     if (s)
-        return add_state(m, s, line, len, at, path, err);
+        return add_state(r, s, line, len, at);
+    const char *path = r->path;
     cJSON *o = dq_json_parse(line, len, NULL, path);
     dq_code rc = DQ_OK;
     if (!cJSON_IsObject(o))
-        rc = dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a JSON object", path, number);
+        rc = dq_fail(r->err, DQ_EFORMAT, "%s: line %zu is not a JSON object", path, number);
     else if (number == 1)
-        rc = read_header(o, m, path, err);
+        rc = read_header(o, r->m, path, r->err);
     else if ((s = read_state(o)) == NULL)
-        rc =
-            dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a stored result's summary", path, number);
+        rc = dq_fail(r->err, DQ_EFORMAT, "%s: line %zu is not a stored result's summary", path,
+                     number);
     else
-        rc = add_state(m, s, line, len, at, path, err);
+        rc = add_state(r, s, line, len, at);
     cJSON_Delete(o);
     return rc;
 }
@@ -420,6 +469,8 @@ dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err)
     if (!f)
         return errno == ENOENT ? DQ_OK
                                : dq_fail(err, DQ_EIO, "%s: cannot open: %s", path, strerror(errno));
+    manifest_reader r = {.m = m, .path = path, .err = err};
+    dq_buf_init(&r.scratch, MAX_LINE + 1);
     char *line = NULL;
     size_t size = 0, number = 0;
     int64_t at = 0;
@@ -430,13 +481,14 @@ dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err)
         if ((size_t)len > MAX_LINE)
             rc = dq_fail(err, DQ_ETOOBIG, "%s: line %zu is too long", path, number);
         else
-            rc = read_line(line, (size_t)len, at, number, m, path, err);
+            rc = read_line(&r, line, (size_t)len, at, number);
         at += len;
     }
     if (rc == DQ_OK && ferror(f))
         rc = dq_fail(err, DQ_EIO, "%s: cannot read: %s", path, strerror(errno));
     if (rc == DQ_OK && number == 0)
         rc = dq_fail(err, DQ_EFORMAT, "%s: empty", path);
+    dq_buf_free(&r.scratch);
     free(line);
     fclose(f);
     if (rc)

@@ -390,27 +390,22 @@ static void write_with_header(const char *path, const char *line)
 static docs_state *made_state(const char *relpath, const char *run_id, const char *error,
                               double duration)
 {
-    docs_state *s = calloc(1, sizeof(*s));
-    s->input = 3;
-    s->relpath = dq_strdup(relpath);
-    s->key = docs_state_key(s->input, s->relpath);
-    s->size = 123456789012LL;
-    s->mtime = -5;
-    s->page = true;
-    s->run.run_id = dq_strdup(run_id);
-    s->run.checkpoint = dq_strdup("contrôle/📱 \"x\"");
-    s->run.run_time_text = dq_strdup("2024-03-07T18:47:07.868231");
-    s->run.run_time = 1709837227868231LL;
-    s->run.status = DQ_STATUS_ERROR;
-    s->run.error = error ? dq_strdup(error) : NULL;
-    s->run.duration_ms = duration;
-    s->run.content_hash = 0xfedcba9876543210ULL;
-    s->run.stats.origin = DQ_STATS_VALIDATION_RESULT;
-    s->run.stats.total_issues = 7;
-    s->run.stats.total_rows = 2435832;
-    s->run.stats.pass_rate = 0.3333333333333333;
-    s->run.stats.issue_rate = 4.105380838908381e-07;
-    return s;
+    docs_state s = {.input = 3, .size = 123456789012LL, .mtime = -5, .page = true};
+    s.run.run_time = 1709837227868231LL;
+    s.run.status = DQ_STATUS_ERROR;
+    s.run.duration_ms = duration;
+    s.run.content_hash = 0xfedcba9876543210ULL;
+    s.run.stats.origin = DQ_STATS_VALIDATION_RESULT;
+    s.run.stats.total_issues = 7;
+    s.run.stats.total_rows = 2435832;
+    s.run.stats.pass_rate = 0.3333333333333333;
+    s.run.stats.issue_rate = 4.105380838908381e-07;
+    docs_state_text text = {.relpath = relpath,
+                            .run_id = run_id,
+                            .checkpoint = "contrôle/📱 \"x\"",
+                            .run_time_text = "2024-03-07T18:47:07.868231",
+                            .error = error};
+    return docs_state_pack(&s, &text);
 }
 
 static void expect_same_state(const docs_state *a, const docs_state *b)
@@ -454,7 +449,10 @@ START_TEST(manifest_lines_read_back_exactly)
         /* The fast reader and the JSON reader agree. */
         char *text = dqtest_read(path, NULL);
         const char *line = text + back.states[i]->line_at;
-        docs_state *fast = docs_manifest_fast_line(line, back.states[i]->line_len);
+        dq_buf scratch;
+        dq_buf_init(&scratch, 1 << 20);
+        docs_state *fast = docs_manifest_fast_line(line, back.states[i]->line_len, &scratch);
+        dq_buf_free(&scratch);
         free(text);
         ck_assert_ptr_nonnull(fast);
         expect_same_state(m.states[i], fast);
@@ -477,7 +475,10 @@ START_TEST(manifest_lines_read_back_exactly)
         "\"run_time\": \"t\", \"run_time_us\": 5, \"status\": \"success\", "
         "\"duration_ms\": 1, \"error\": null, \"content_hash\": \"00000000000000ff\", "
         "\"stats\": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0.0, 0.0]}\n";
-    ck_assert_ptr_null(docs_manifest_fast_line(odd, strlen(odd)));
+    dq_buf scratch;
+    dq_buf_init(&scratch, 1 << 20);
+    ck_assert_ptr_null(docs_manifest_fast_line(odd, strlen(odd), &scratch));
+    dq_buf_free(&scratch);
     char *odd_path = dq_asprintf("%s/odd.jsonl", dir);
     write_with_header(odd_path, odd);
     docs_manifest odd_m;
