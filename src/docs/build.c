@@ -972,7 +972,7 @@ static void disown_other_shards(docs_build *b)
 static void read_old(docs_build *b)
 {
     dq_error err = {0};
-    if (docs_manifest_read(b->manifest_path, &b->old, &err) != DQ_OK)
+    if (docs_manifest_read_jobs(b->manifest_path, &b->old, b->scan_opts->jobs, &err) != DQ_OK)
         dq_warn("%s; rebuilding the whole site", err.msg);
     if (b->shard_count == 0)
         return;

@@ -79,6 +79,8 @@ bool docs_manifest_find(const docs_manifest *m, int input, const char *relpath, 
 dq_code docs_manifest_set_site(docs_manifest *m, const char *fingerprint, const dq_docs_site *site);
 /* Reads path; a missing file is an empty manifest (DQ_OK), a damaged one an error. */
 dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err);
+/* The same, a large manifest read by two threads when jobs (0: one per core) is not 1. */
+dq_code docs_manifest_read_jobs(const char *path, docs_manifest *m, int jobs, dq_error *err);
 /* Writes the manifest to path (atomically), states in the order given. A state read from
  * the manifest at path that has not changed is copied from it byte for byte, so its line
  * never has to be held in memory. */
@@ -107,5 +109,31 @@ size_t docs_write_root(const char *site_dir, const dq_docs_site *site, const doc
  * the line has any other shape (the caller then parses it as JSON). scratch holds the
  * decoded strings meanwhile: one buffer serves every line. */
 docs_state *docs_manifest_fast_line(const char *line, size_t len, dq_buf *scratch);
+
+/* The lines of the stretch [at, end) of a file (end: the first line not taken starts
+ * there or later), as a bounded getline would give them. */
+typedef struct docs_lines {
+    int fd;
+    int64_t at; /* where the next line starts */
+    int64_t end;
+    size_t max_line;
+    char *buf; /* bytes from at onwards in [start, len) */
+    size_t start;
+    size_t len;
+    size_t cap;
+    bool eof;
+    bool restore; /* the byte after the last line was made a NUL: covered puts it back */
+    char covered;
+} docs_lines;
+
+void docs_lines_init(docs_lines *l, int fd, int64_t at, int64_t end, size_t max_line);
+void docs_lines_free(docs_lines *l);
+/* The next line, newline included, and NUL-terminated; *len 0 at the end. DQ_ETOOBIG for
+ * a line longer than max_line (*len is then more than max_line), DQ_EIO when the file
+ * cannot be read (errno says why), DQ_ENOMEM. */
+dq_code docs_lines_next(docs_lines *l, const char **line, size_t *len);
+/* Where the first line starting after the middle of the file of size bytes begins, to
+ * read the halves apart; size when there is none nearby. */
+int64_t docs_lines_split(int fd, int64_t size);
 
 #endif

@@ -5,15 +5,19 @@
  * summaries are all the index, the trend and history.json need, so partial sites can
  * later be merged from their manifests alone. */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "docs_map.h"
 
 #define MANIFEST_VERSION 1
 #define MAX_LINE ((size_t)1 << 20)
+#define PARALLEL_MIN ((int64_t)1 << 20) /* a manifest this large is read by two threads */
 
 static const char *const stat_fields[] = {
     "origin",     "total_issues",     "critical_issues",   "high_issues",       "medium_issues",
@@ -422,22 +426,32 @@ typedef struct manifest_reader {
     dq_buf scratch; /* the fast reader's strings, line after line */
 } manifest_reader;
 
-static dq_code add_state(manifest_reader *r, docs_state *s, const char *line, size_t len,
-                         int64_t at)
+/* Where a state's line is, to copy it from when it is written back unchanged (a last
+ * line without its newline is written anew). */
+static void line_facts(docs_state *s, const char *line, size_t len, int64_t at)
 {
-    /* Where to copy it from when it is written back unchanged (a last line without its
-     * newline is written anew). */
     bool whole = len && line[len - 1] == '\n';
     s->line_at = whole ? at : -1;
     s->line_len = len;
     s->line_page = s->page;
     s->was_page = s->page;
+}
+
+static dq_code adopt_state(manifest_reader *r, docs_state *s)
+{
     dq_code rc = docs_manifest_add(r->m, s);
     if (rc) {
         docs_state_free(s);
         return dq_fail(r->err, rc, "%s: out of memory", r->path);
     }
     return DQ_OK;
+}
+
+static dq_code add_state(manifest_reader *r, docs_state *s, const char *line, size_t len,
+                         int64_t at)
+{
+    line_facts(s, line, len, at);
+    return adopt_state(r, s);
 }
 
 static dq_code read_line(manifest_reader *r, const char *line, size_t len, int64_t at,
@@ -462,36 +476,142 @@ static dq_code read_line(manifest_reader *r, const char *line, size_t len, int64
     return rc;
 }
 
-dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err)
+/* Lines up to the end of the stretch; number counts them from the file's first. */
+static dq_code read_stretch(manifest_reader *r, docs_lines *lines, size_t *number)
+{
+    for (;;) {
+        int64_t at = lines->at;
+        const char *line;
+        size_t len;
+        dq_code rc = docs_lines_next(lines, &line, &len);
+        if (rc == DQ_OK && len == 0)
+            return DQ_OK;
+        if (rc == DQ_EIO)
+            return dq_fail(r->err, rc, "%s: cannot read: %s", r->path, strerror(errno));
+        if (rc == DQ_ENOMEM)
+            return dq_fail(r->err, rc, "%s: out of memory", r->path);
+        ++*number;
+        rc = rc ? dq_fail(r->err, rc, "%s: line %zu is too long", r->path, *number)
+                : read_line(r, line, len, at, *number);
+        if (rc)
+            return rc;
+    }
+}
+
+/* The second half of a large manifest, read by a helper thread with the fast reader
+ * alone. It stops at the first line that reader does not take; the main thread, done
+ * with the first half, takes its states and goes on from there, so that every line is
+ * read, and every error reported, as in one pass. */
+typedef struct manifest_half {
+    pthread_t thread;
+    docs_lines lines;
+    dq_buf scratch;
+    docs_state **states;
+    size_t len;
+    size_t cap;
+    int64_t stop; /* where the first line it did not take starts */
+} manifest_half;
+
+static bool half_take(manifest_half *h)
+{
+    int64_t at = h->lines.at;
+    const char *line;
+    size_t len;
+    if (docs_lines_next(&h->lines, &line, &len) != DQ_OK || len == 0)
+        return false;
+    docs_state *s = docs_manifest_fast_line(line, len, &h->scratch);
+    docs_state **states =
+        s ? dq_array_grow(h->states, h->len, &h->cap, sizeof(*states), 1024) : NULL;
+    if (!states) {
+        docs_state_free(s);
+        return false;
+    }
+    h->states = states;
+    line_facts(s, line, len, at);
+    h->states[h->len++] = s;
+    return true;
+}
+
+static void *half_read(void *arg)
+{
+    manifest_half *h = arg;
+    do
+        h->stop = h->lines.at;
+    while (half_take(h));
+    return NULL;
+}
+
+static bool half_start(manifest_half *h, int fd, int64_t from)
+{
+    memset(h, 0, sizeof(*h));
+    docs_lines_init(&h->lines, fd, from, INT64_MAX, MAX_LINE);
+    dq_buf_init(&h->scratch, MAX_LINE + 1);
+    if (pthread_create(&h->thread, NULL, half_read, h) == 0)
+        return true;
+    dq_buf_free(&h->scratch);
+    return false;
+}
+
+/* Waits for the helper; after a good first half, its states join the manifest. */
+static dq_code half_finish(manifest_half *h, manifest_reader *r, dq_code rc)
+{
+    pthread_join(h->thread, NULL);
+    size_t i = 0;
+    for (; rc == DQ_OK && i < h->len; i++)
+        rc = adopt_state(r, h->states[i]);
+    for (; i < h->len; i++)
+        docs_state_free(h->states[i]);
+    free(h->states);
+    dq_buf_free(&h->scratch);
+    docs_lines_free(&h->lines);
+    return rc;
+}
+
+/* Reads the lines of fd: a large manifest in two halves at once when jobs allow. */
+static dq_code read_lines(manifest_reader *r, int fd, int jobs)
+{
+    struct stat st;
+    int64_t size = fstat(fd, &st) == 0 ? (int64_t)st.st_size : 0;
+    bool two = jobs > 1 || (jobs == 0 && dq_cpu_count() > 1);
+    int64_t split = two && size >= PARALLEL_MIN ? docs_lines_split(fd, size) : size;
+    manifest_half half;
+    bool helped = split < size && half_start(&half, fd, split);
+    docs_lines lines;
+    docs_lines_init(&lines, fd, 0, helped ? split : INT64_MAX, MAX_LINE);
+    size_t number = 0;
+    dq_code rc = read_stretch(r, &lines, &number);
+    docs_lines_free(&lines);
+    if (helped) {
+        rc = half_finish(&half, r, rc);
+        number += half.len;
+        docs_lines_init(&lines, fd, half.stop, INT64_MAX, MAX_LINE);
+        if (rc == DQ_OK)
+            rc = read_stretch(r, &lines, &number);
+        docs_lines_free(&lines);
+    }
+    if (rc == DQ_OK && number == 0)
+        rc = dq_fail(r->err, DQ_EFORMAT, "%s: empty", r->path);
+    return rc;
+}
+
+dq_code docs_manifest_read_jobs(const char *path, docs_manifest *m, int jobs, dq_error *err)
 {
     memset(m, 0, sizeof(*m));
-    FILE *f = fopen(path, "r");
-    if (!f)
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
         return errno == ENOENT ? DQ_OK
                                : dq_fail(err, DQ_EIO, "%s: cannot open: %s", path, strerror(errno));
     manifest_reader r = {.m = m, .path = path, .err = err};
     dq_buf_init(&r.scratch, MAX_LINE + 1);
-    char *line = NULL;
-    size_t size = 0, number = 0;
-    int64_t at = 0;
-    ssize_t len;
-    dq_code rc = DQ_OK;
-    while (rc == DQ_OK && (len = getline(&line, &size, f)) >= 0) {
-        number++;
-        if ((size_t)len > MAX_LINE)
-            rc = dq_fail(err, DQ_ETOOBIG, "%s: line %zu is too long", path, number);
-        else
-            rc = read_line(&r, line, (size_t)len, at, number);
-        at += len;
-    }
-    if (rc == DQ_OK && ferror(f))
-        rc = dq_fail(err, DQ_EIO, "%s: cannot read: %s", path, strerror(errno));
-    if (rc == DQ_OK && number == 0)
-        rc = dq_fail(err, DQ_EFORMAT, "%s: empty", path);
+    dq_code rc = read_lines(&r, fd, jobs);
     dq_buf_free(&r.scratch);
-    free(line);
-    fclose(f);
+    close(fd);
     if (rc)
         docs_manifest_free(m);
     return rc;
+}
+
+dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err)
+{
+    return docs_manifest_read_jobs(path, m, 1, err);
 }
