@@ -519,6 +519,9 @@ static dq_code pick_winners(docs_build *b, dq_error *err)
     b->winners = malloc((b->cur.len + 1) * sizeof(*b->winners));
     dq_map first = {0};
     dq_code rc = order && b->winners ? DQ_OK : DQ_ENOMEM;
+    if (rc == DQ_OK && (dq_map_reserve(&first, b->cur.len) != DQ_OK ||
+                        dq_map_reserve(&b->winner_by_run_id, b->cur.len) != DQ_OK))
+        rc = DQ_ENOMEM;
     if (order)
         memcpy(order, b->cur.states, b->cur.len * sizeof(*order));
     if (rc == DQ_OK)
@@ -999,7 +1002,8 @@ static dq_code build_prepare(docs_build *b, dq_error *err)
     b->recovering = access(b->marker_path, F_OK) == 0;
     read_old(b);
     b->have_old = b->old.fingerprint != NULL;
-    if (old_digests(b) != DQ_OK)
+    /* An incremental build's entries are mostly the previous build's. */
+    if (old_digests(b) != DQ_OK || dq_map_reserve(&b->cur.by_key, b->old.len) != DQ_OK)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->reuse = b->have_old && !b->opts->full && !b->recovering &&
                strcmp(b->old.fingerprint, b->fingerprint) == 0;

@@ -556,6 +556,8 @@ static bool half_start(manifest_half *h, int fd, int64_t from)
 static dq_code half_finish(manifest_half *h, manifest_reader *r, dq_code rc)
 {
     pthread_join(h->thread, NULL);
+    if (rc == DQ_OK && dq_map_reserve(&r->m->by_key, r->m->len + h->len) != DQ_OK)
+        rc = dq_fail(r->err, DQ_ENOMEM, "%s: out of memory", r->path);
     size_t i = 0;
     for (; rc == DQ_OK && i < h->len; i++)
         rc = adopt_state(r, h->states[i]);
