@@ -201,30 +201,45 @@ static void render_state(dq_docs_out *o, const docs_state *s)
 
 /* An entry unchanged since the last build keeps its line: same key, size, mtime and
  * summary; only the page flag can have changed. It is copied from the previous manifest
- * (still in place until the new one is renamed over it). */
-typedef struct line_source {
-    FILE *file;
-    int64_t at; /* where the next read starts; lines come in order, so seeks are rare */
-} line_source;
+ * (still in place until the new one is renamed over it), with the lines after it that
+ * follow it there too: an incremental build copies most of the file, a read at a time. */
+#define COPY_RUN MAX_LINE /* bytes read at once */
 
-static bool copy_line(line_source *from, const docs_state *s, dq_docs_out *o)
+static bool copyable(const docs_state *s)
 {
-    if (!from->file || s->line_at < 0 || s->line_len == 0 || s->line_page != s->page ||
-        s->line_len > MAX_LINE || dq_buf_reserve(&o->buf, s->line_len + 1) != DQ_OK)
-        return false;
-    if (from->at != s->line_at && fseeko(from->file, (off_t)s->line_at, SEEK_SET) != 0) {
-        from->at = -1;
-        return false;
-    }
-    from->at = s->line_at;
+    return s->line_at >= 0 && s->line_len != 0 && s->line_page == s->page &&
+           s->line_len <= MAX_LINE;
+}
+
+/* How many states from the first of states (count of them) to copy: those whose lines
+ * follow one another in the previous manifest, COPY_RUN bytes at most. */
+static size_t copy_run(docs_state *const *states, size_t count, size_t *bytes)
+{
+    size_t n = 0;
+    *bytes = 0;
+    while (n < count && copyable(states[n]) &&
+           states[n]->line_at == states[0]->line_at + (int64_t)*bytes &&
+           *bytes + states[n]->line_len <= COPY_RUN)
+        *bytes += states[n++]->line_len;
+    return n;
+}
+
+/* Copies the lines of the run starting at states[0] into o; gives how many it copied,
+ * 0 when the first has to be written anew. Each line must still end where it did. */
+static size_t copy_lines(int old, docs_state *const *states, size_t count, dq_docs_out *o)
+{
+    size_t bytes, n = old >= 0 ? copy_run(states, count, &bytes) : 0;
+    if (n == 0 || dq_buf_reserve(&o->buf, bytes) != DQ_OK)
+        return 0;
     char *dest = o->buf.data + o->buf.len;
-    size_t got = fread(dest, 1, s->line_len, from->file);
-    from->at += (int64_t)got;
-    if (got != s->line_len || dest[s->line_len - 1] != '\n')
-        return false;
-    o->buf.len += s->line_len;
+    ssize_t got = pread(old, dest, bytes, (off_t)states[0]->line_at);
+    size_t copied = 0, end = 0;
+    while (copied < n && got >= 0 && end + states[copied]->line_len <= (size_t)got &&
+           dest[end + states[copied]->line_len - 1] == '\n')
+        end += states[copied++]->line_len;
+    o->buf.len += end;
     o->buf.data[o->buf.len] = '\0';
-    return true;
+    return copied;
 }
 
 static bool flush_lines(dq_docs_out *o, FILE *f)
@@ -234,16 +249,19 @@ static bool flush_lines(dq_docs_out *o, FILE *f)
     return ok;
 }
 
-static dq_code write_lines(FILE *f, FILE *old, const docs_manifest *m)
+static dq_code write_lines(FILE *f, int old, const docs_manifest *m)
 {
-    line_source from = {old, 0};
     dq_docs_out o;
     docs_out_init(&o);
     render_header(&o, m);
     bool ok = true;
-    for (size_t i = 0; ok && i < m->len; i++) {
-        if (!copy_line(&from, m->states[i], &o))
+    for (size_t i = 0; ok && i < m->len;) {
+        size_t copied = copy_lines(old, m->states + i, m->len - i, &o);
+        if (copied == 0) {
             render_state(&o, m->states[i]);
+            copied = 1;
+        }
+        i += copied;
         if (o.buf.len >= (size_t)1 << 16)
             ok = flush_lines(&o, f);
     }
@@ -264,11 +282,11 @@ dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *
         free(tmp);
         return rc;
     }
-    FILE *from = fopen(path, "r");
+    int from = open(path, O_RDONLY | O_CLOEXEC);
     bool ok = write_lines(f, from, m) == DQ_OK;
     int saved = ok ? 0 : errno;
-    if (from)
-        fclose(from);
+    if (from >= 0)
+        close(from);
     if (fclose(f) != 0 && ok) {
         ok = false;
         saved = errno;
