@@ -246,7 +246,7 @@ static docs_state *state_claim(docs_build *b, size_t i, const dq_entry *entry)
 static dq_code cur_add(docs_build *b, docs_state *s, bool reused)
 {
     pthread_mutex_lock(&b->lock);
-    dq_code rc = docs_manifest_add(&b->cur, s);
+    dq_code rc = docs_manifest_push(&b->cur, s);
     if (rc == DQ_OK && reused)
         b->report.reused++;
     pthread_mutex_unlock(&b->lock);
@@ -574,6 +574,10 @@ static dq_code render_missing(docs_build *b, dq_error *err)
                 b->targets[b->target_count++] = b->winners[i];
             }
     }
+    /* Round 2 over whole inputs looks this build's entries up by key: index them now
+     * (cur_add does not, for a round 1 that needs no lookups). */
+    if (!by_file && docs_manifest_index(&b->cur) != DQ_OK)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->round = 2;
     dq_records records;
     dq_scan_report report;
@@ -752,8 +756,10 @@ static void remove_old_run_page(docs_build *b, const docs_state *s)
     size_t w;
     if (!s || !s->was_page)
         return;
-    if (b->old.format == b->site.format && dq_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
-        strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)
+    /* A winner stands on its own page: the common case needs no lookup. */
+    if (b->old.format == b->site.format &&
+        (s->winner || (dq_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
+                       strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)))
         return;
     char *relative = dq_docs_run_path(b->old.format, s->run.checkpoint, s->run.run_id);
     if (relative)
@@ -1002,8 +1008,7 @@ static dq_code build_prepare(docs_build *b, dq_error *err)
     b->recovering = access(b->marker_path, F_OK) == 0;
     read_old(b);
     b->have_old = b->old.fingerprint != NULL;
-    /* An incremental build's entries are mostly the previous build's. */
-    if (old_digests(b) != DQ_OK || dq_map_reserve(&b->cur.by_key, b->old.len) != DQ_OK)
+    if (old_digests(b) != DQ_OK)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->reuse = b->have_old && !b->opts->full && !b->recovering &&
                strcmp(b->old.fingerprint, b->fingerprint) == 0;

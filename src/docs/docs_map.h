@@ -73,6 +73,10 @@ typedef struct docs_manifest {
 } docs_manifest;
 
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s);
+/* Adds s without finding it by its key until docs_manifest_index: a build looks its own
+ * entries up only in a second round over whole inputs, which is rare. */
+dq_code docs_manifest_push(docs_manifest *m, docs_state *s);
+dq_code docs_manifest_index(docs_manifest *m);
 /* The index in m of the state of (input, relpath), without making its key for good. */
 bool docs_manifest_find(const docs_manifest *m, int input, const char *relpath, size_t *i);
 /* Takes the header of a site's options (the strings are copied). */

@@ -92,15 +92,40 @@ bool docs_manifest_find(const docs_manifest *m, int input, const char *relpath, 
     return found;
 }
 
-dq_code docs_manifest_add(docs_manifest *m, docs_state *s)
+/* Room for one more state. */
+static dq_code manifest_room(docs_manifest *m)
 {
     docs_state **states = dq_array_grow(m->states, m->len, &m->cap, sizeof *states, 256);
     if (!states)
         return DQ_ENOMEM;
     m->states = states;
-    if (dq_map_put(&m->by_key, s->key, m->len) != DQ_OK)
+    return DQ_OK;
+}
+
+dq_code docs_manifest_push(docs_manifest *m, docs_state *s)
+{
+    if (manifest_room(m) != DQ_OK)
         return DQ_ENOMEM;
     m->states[m->len++] = s;
+    return DQ_OK;
+}
+
+dq_code docs_manifest_add(docs_manifest *m, docs_state *s)
+{
+    if (manifest_room(m) != DQ_OK || dq_map_put(&m->by_key, s->key, m->len) != DQ_OK)
+        return DQ_ENOMEM;
+    m->states[m->len++] = s;
+    return DQ_OK;
+}
+
+dq_code docs_manifest_index(docs_manifest *m)
+{
+    dq_map_free(&m->by_key);
+    if (dq_map_reserve(&m->by_key, m->len) != DQ_OK)
+        return DQ_ENOMEM;
+    for (size_t i = 0; i < m->len; i++)
+        if (dq_map_put(&m->by_key, m->states[i]->key, i) != DQ_OK)
+            return DQ_ENOMEM;
     return DQ_OK;
 }
 
