@@ -515,17 +515,17 @@ static void count_duplicate(docs_build *b, const docs_state *first, const docs_s
  * those, the runs of the shard's checkpoints. */
 static dq_code pick_winners(docs_build *b, dq_error *err)
 {
-    docs_state **order = malloc((b->cur.len + 1) * sizeof(*order));
+    /* This build's states in store order, once: the manifest is written in it too, and
+     * nothing has looked them up by position yet (see cur_add). */
+    docs_state **order = b->cur.states;
+    if (b->cur.len > 1)
+        qsort(order, b->cur.len, sizeof(*order), compare_states);
     b->winners = malloc((b->cur.len + 1) * sizeof(*b->winners));
     dq_map first = {0};
-    dq_code rc = order && b->winners ? DQ_OK : DQ_ENOMEM;
+    dq_code rc = b->winners ? DQ_OK : DQ_ENOMEM;
     if (rc == DQ_OK && (dq_map_reserve(&first, b->cur.len) != DQ_OK ||
                         dq_map_reserve(&b->winner_by_run_id, b->cur.len) != DQ_OK))
         rc = DQ_ENOMEM;
-    if (order)
-        memcpy(order, b->cur.states, b->cur.len * sizeof(*order));
-    if (rc == DQ_OK)
-        qsort(order, b->cur.len, sizeof(*order), compare_states);
     for (size_t i = 0; rc == DQ_OK && i < b->cur.len; i++) {
         docs_state *s = order[i];
         const dq_docs_run *run = &s->run;
@@ -542,7 +542,6 @@ static dq_code pick_winners(docs_build *b, dq_error *err)
         }
     }
     dq_map_free(&first);
-    free(order);
     return rc ? dq_fail(err, rc, "out of memory") : DQ_OK;
 }
 
@@ -808,7 +807,7 @@ static void write_root(docs_build *b)
 
 static dq_code write_manifest(docs_build *b, dq_error *err)
 {
-    qsort(b->cur.states, b->cur.len, sizeof(*b->cur.states), compare_states);
+    /* In store order already (pick_winners). */
     b->cur.shard_index = b->shard_index;
     b->cur.shard_count = b->shard_count;
     if (docs_manifest_set_site(&b->cur, b->fingerprint, &b->site) != DQ_OK)
