@@ -128,6 +128,9 @@ typedef struct dq_map {
 dq_code dq_map_put(dq_map *m, const char *key, size_t value); /* replaces */
 bool dq_map_get(const dq_map *m, const char *key, size_t *value);
 void dq_map_free(dq_map *m);
+/* Room for count keys without growing: a map filled with a known number of keys is
+ * sized once instead of rehashed at every doubling. */
+dq_code dq_map_reserve(dq_map *m, size_t count);
 
 /* A set of owned strings: the list holds them in the order added, the map finds them. All
  * zero is an empty set. */

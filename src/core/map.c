@@ -17,9 +17,10 @@ static size_t slot_of(const dq_map *m, uint64_t hash)
     return (size_t)hash & (m->cap - 1);
 }
 
-static dq_code map_grow(dq_map *m)
+/* cap: a power of two, at least twice len. */
+static dq_code map_resize(dq_map *m, size_t cap)
 {
-    dq_map bigger = {.cap = m->cap ? m->cap * 2 : 64, .len = m->len};
+    dq_map bigger = {.cap = cap, .len = m->len};
     bigger.keys = calloc(bigger.cap, sizeof(*bigger.keys));
     bigger.values = malloc(bigger.cap * sizeof(*bigger.values));
     bigger.hashes = malloc(bigger.cap * sizeof(*bigger.hashes));
@@ -40,6 +41,21 @@ static dq_code map_grow(dq_map *m)
     dq_map_free(m);
     *m = bigger;
     return DQ_OK;
+}
+
+static dq_code map_grow(dq_map *m)
+{
+    return map_resize(m, m->cap ? m->cap * 2 : 64);
+}
+
+dq_code dq_map_reserve(dq_map *m, size_t count)
+{
+    if (count > SIZE_MAX / 4)
+        return DQ_ENOMEM;
+    size_t cap = m->cap ? m->cap : 64;
+    while (cap < count * 2)
+        cap *= 2;
+    return cap == m->cap ? DQ_OK : map_resize(m, cap);
 }
 
 dq_code dq_map_put(dq_map *m, const char *key, size_t value)

@@ -278,7 +278,7 @@ static bool claim_run_id(docs_build *b, const dq_docs_run *run)
 static dq_code cur_add(docs_build *b, docs_state *s, bool reused)
 {
     pthread_mutex_lock(&b->lock);
-    dq_code rc = docs_manifest_add(&b->cur, s);
+    dq_code rc = docs_manifest_push(&b->cur, s);
     if (rc == DQ_OK && reused)
         b->report.reused++;
     pthread_mutex_unlock(&b->lock);
@@ -299,10 +299,7 @@ static bool entry_unchanged(const docs_state *old, const dq_entry *entry)
 /* The index in m of the state with the entry's key. */
 static bool state_find(const docs_manifest *m, const dq_entry *entry, size_t *i)
 {
-    char *key = docs_state_key(entry->input, entry->relpath);
-    bool found = key && dq_map_get(&m->by_key, key, i);
-    free(key);
-    return found;
+    return docs_manifest_find(m, entry->input, entry->relpath, i);
 }
 
 bool dq_docs_session_known(dq_docs_session *b, const dq_entry *entry)
@@ -495,20 +492,33 @@ static dq_code render_page(docs_build *b, docs_state *s, const dq_result *r, boo
 
 static docs_state *state_from_result(const dq_entry *entry, const dq_result *r)
 {
-    docs_state *s = calloc(1, sizeof(*s));
-    if (!s)
-        return NULL;
-    s->key = docs_state_key(entry->input, entry->relpath);
-    s->relpath = dq_strdup(entry->relpath);
-    s->line_at = -1; /* not in any manifest yet */
-    s->file = dq_strdup(entry->file);
-    s->etag = entry->etag ? dq_strdup(entry->etag) : NULL;
-    s->input = entry->input;
-    s->seq = entry->seq;
-    s->size = entry->size;
-    s->mtime = entry->mtime;
-    if (!s->key || !s->relpath || (entry->file && !s->file) || (entry->etag && !s->etag) ||
-        docs_run_from_result(&s->run, r) != DQ_OK) {
+    char error[DQ_DOCS_ERROR_SUMMARY + 1];
+    if (r->error) {
+        size_t n = docs_error_summary_len(r->error);
+        memcpy(error, r->error, n);
+        error[n] = '\0';
+    }
+    docs_state_text text = {.relpath = entry->relpath,
+                            .etag = entry->etag,
+                            .run_id = r->run_id,
+                            .checkpoint = r->checkpoint_name,
+                            .data_asset = r->data_asset,
+                            .run_time_text = r->run_time_text,
+                            .error = r->error ? error : NULL};
+    docs_state from = {
+        .input = entry->input,
+        .seq = entry->seq,
+        .size = entry->size,
+        .mtime = entry->mtime,
+        .line_at = -1, /* not in any manifest yet */
+        .run = {.run_time = r->run_time,
+                .status = r->status,
+                .duration_ms = r->duration_ms,
+                .stats = r->stats,
+                .content_hash = r->content_hash},
+    };
+    docs_state *s = docs_state_pack(&from, &text);
+    if (s && entry->file && (s->file = dq_strdup(entry->file)) == NULL) {
         docs_state_free(s);
         return NULL;
     }
@@ -553,10 +563,8 @@ static dq_code build_round2(docs_build *b, const dq_entry *entry, dq_result *r, 
         if (entry->input >= 0 && (size_t)entry->input < b->target_count)
             s = b->targets[entry->input];
     } else {
-        char *key = docs_state_key(entry->input, entry->relpath);
-        if (key && dq_map_get(&b->cur.by_key, key, &i))
+        if (docs_manifest_find(&b->cur, entry->input, entry->relpath, &i))
             s = b->cur.states[i];
-        free(key);
     }
     if (!s || !s->want)
         return DQ_OK;
@@ -610,14 +618,17 @@ static void count_duplicate(docs_build *b, const docs_state *first, const docs_s
  * those, the runs of the shard's checkpoints. */
 static dq_code pick_winners(docs_build *b, dq_error *err)
 {
-    docs_state **order = malloc((b->cur.len + 1) * sizeof(*order));
+    /* This build's states in store order, once: the manifest is written in it too, and
+     * nothing has looked them up by position yet (see cur_add). */
+    docs_state **order = b->cur.states;
+    if (b->cur.len > 1)
+        qsort(order, b->cur.len, sizeof(*order), compare_states);
     b->winners = malloc((b->cur.len + 1) * sizeof(*b->winners));
     dq_map first = {0};
-    dq_code rc = order && b->winners ? DQ_OK : DQ_ENOMEM;
-    if (order)
-        memcpy(order, b->cur.states, b->cur.len * sizeof(*order));
-    if (rc == DQ_OK)
-        qsort(order, b->cur.len, sizeof(*order), compare_states);
+    dq_code rc = b->winners ? DQ_OK : DQ_ENOMEM;
+    if (rc == DQ_OK && (dq_map_reserve(&first, b->cur.len) != DQ_OK ||
+                        dq_map_reserve(&b->winner_by_run_id, b->cur.len) != DQ_OK))
+        rc = DQ_ENOMEM;
     for (size_t i = 0; rc == DQ_OK && i < b->cur.len; i++) {
         docs_state *s = order[i];
         const dq_docs_run *run = &s->run;
@@ -634,7 +645,6 @@ static dq_code pick_winners(docs_build *b, dq_error *err)
         }
     }
     dq_map_free(&first);
-    free(order);
     return rc ? dq_fail(err, rc, "out of memory") : DQ_OK;
 }
 
@@ -666,6 +676,10 @@ static dq_code render_missing(docs_build *b, dq_error *err)
                 b->targets[b->target_count++] = b->winners[i];
             }
     }
+    /* Round 2 over whole inputs looks this build's entries up by key: index them now
+     * (cur_add does not, for a round 1 that needs no lookups). */
+    if (!by_file && docs_manifest_index(&b->cur) != DQ_OK)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->round = 2;
     dq_records records;
     dq_scan_report report;
@@ -911,8 +925,10 @@ static void remove_old_run_page(docs_build *b, const docs_state *s)
     size_t w;
     if (!s || !s->was_page)
         return;
-    if (b->old.format == b->site.format && dq_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
-        strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)
+    /* A winner stands on its own page: the common case needs no lookup. */
+    if (b->old.format == b->site.format &&
+        (s->winner || (dq_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
+                       strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)))
         return;
     char *relative = dq_docs_run_path(b->old.format, s->run.checkpoint, s->run.run_id);
     if (relative)
@@ -961,7 +977,7 @@ static void write_root(docs_build *b)
 
 static dq_code write_manifest(docs_build *b, dq_error *err)
 {
-    qsort(b->cur.states, b->cur.len, sizeof(*b->cur.states), compare_states);
+    /* In store order already (pick_winners). */
     b->cur.shard_index = b->shard_index;
     b->cur.shard_count = b->shard_count;
     if (docs_manifest_set_site(&b->cur, b->fingerprint, &b->site) != DQ_OK)
@@ -1134,7 +1150,7 @@ static void disown_other_shards(docs_build *b)
 static void read_old(docs_build *b)
 {
     dq_error err = {0};
-    if (docs_manifest_read(b->manifest_path, &b->old, &err) != DQ_OK)
+    if (docs_manifest_read_jobs(b->manifest_path, &b->old, b->scan_opts->jobs, &err) != DQ_OK)
         dq_warn("%s; rebuilding the whole site", err.msg);
     if (b->shard_count == 0)
         return;

@@ -85,8 +85,9 @@ typedef struct dq_docs_run {
 
 #define DQ_DOCS_ERROR_SUMMARY 300
 
-dq_code docs_run_from_result(dq_docs_run *run, const dq_result *r);
-void docs_run_free(dq_docs_run *run);
+/* How much of a run's error the site keeps: at most DQ_DOCS_ERROR_SUMMARY bytes, cut on
+ * a character boundary so that the summary stays valid UTF-8. */
+size_t docs_error_summary_len(const char *error);
 /* Oldest first: run_time, then run_id. */
 int docs_run_compare(const dq_docs_run *a, const dq_docs_run *b);
 

@@ -10,7 +10,9 @@
 
 /* What the site knows of one stored result: where it was, its size and mtime (so an
  * unchanged file is never read again), its run summary, and whether the run page on
- * disk was rendered from it. */
+ * disk was rendered from it. A manifest holds one per stored result, so each is one
+ * allocation (docs_state_pack): its strings follow the struct, except file, which a
+ * build replaces and which has an allocation of its own. */
 typedef struct docs_state {
     char *key; /* "<input>:<relpath>" */
     char *relpath;
@@ -32,11 +34,25 @@ typedef struct docs_state {
     bool winner;     /* the copy of its run_id the site shows */
 } docs_state;
 
-char *docs_state_key(int input, const char *relpath);
+/* The strings of a state in the making, borrowed (data_asset, etag and error may be
+ * NULL). */
+typedef struct docs_state_text {
+    const char *relpath;
+    const char *etag;
+    const char *run_id;
+    const char *checkpoint;
+    const char *data_asset;
+    const char *run_time_text;
+    const char *error;
+} docs_state_text;
+
+/* A state of one allocation: the numbers and flags of from (its pointers are not
+ * looked at), copies of text, the key made of from->input and text->relpath, file
+ * NULL. NULL when out of memory. */
+docs_state *docs_state_pack(const docs_state *from, const docs_state_text *text);
 void docs_state_free(docs_state *s);
-/* The last step of both manifest readers: checks the input number and makes the key, or
- * frees the half-read state and gives NULL. */
-docs_state *docs_state_finish(docs_state *s, int64_t input, bool ok);
+/* An input number a manifest line may hold. */
+bool docs_state_input_ok(int64_t input);
 
 /* The manifest: the options that shape every page, and one line per stored result. */
 typedef struct docs_manifest {
@@ -58,10 +74,18 @@ typedef struct docs_manifest {
 } docs_manifest;
 
 dq_code docs_manifest_add(docs_manifest *m, docs_state *s);
+/* Adds s without finding it by its key until docs_manifest_index: a build looks its own
+ * entries up only in a second round over whole inputs, which is rare. */
+dq_code docs_manifest_push(docs_manifest *m, docs_state *s);
+dq_code docs_manifest_index(docs_manifest *m);
+/* The index in m of the state of (input, relpath), without making its key for good. */
+bool docs_manifest_find(const docs_manifest *m, int input, const char *relpath, size_t *i);
 /* Takes the header of a site's options (the strings are copied). */
 dq_code docs_manifest_set_site(docs_manifest *m, const char *fingerprint, const dq_docs_site *site);
 /* Reads path; a missing file is an empty manifest (DQ_OK), a damaged one an error. */
 dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err);
+/* The same, a large manifest read by two threads when jobs (0: one per core) is not 1. */
+dq_code docs_manifest_read_jobs(const char *path, docs_manifest *m, int jobs, dq_error *err);
 /* Writes the manifest to path (atomically), states in the order given. A state read from
  * the manifest at path that has not changed is copied from it byte for byte, so its line
  * never has to be held in memory. */
@@ -87,7 +111,34 @@ bool docs_write_page(const char *site_dir, const char *relative, const dq_docs_o
 size_t docs_write_root(const char *site_dir, const dq_docs_site *site, const docs_groups *g);
 
 /* One entry line as docs_manifest_render writes it, read without a JSON tree; NULL when
- * the line has any other shape (the caller then parses it as JSON). */
-docs_state *docs_manifest_fast_line(const char *line, size_t len);
+ * the line has any other shape (the caller then parses it as JSON). scratch holds the
+ * decoded strings meanwhile: one buffer serves every line. */
+docs_state *docs_manifest_fast_line(const char *line, size_t len, dq_buf *scratch);
+
+/* The lines of the stretch [at, end) of a file (end: the first line not taken starts
+ * there or later), as a bounded getline would give them. */
+typedef struct docs_lines {
+    int fd;
+    int64_t at; /* where the next line starts */
+    int64_t end;
+    size_t max_line;
+    char *buf; /* bytes from at onwards in [start, len) */
+    size_t start;
+    size_t len;
+    size_t cap;
+    bool eof;
+    bool restore; /* the byte after the last line was made a NUL: covered puts it back */
+    char covered;
+} docs_lines;
+
+void docs_lines_init(docs_lines *l, int fd, int64_t at, int64_t end, size_t max_line);
+void docs_lines_free(docs_lines *l);
+/* The next line, newline included, and NUL-terminated; *len 0 at the end. DQ_ETOOBIG for
+ * a line longer than max_line (*len is then more than max_line), DQ_EIO when the file
+ * cannot be read (errno says why), DQ_ENOMEM. */
+dq_code docs_lines_next(docs_lines *l, const char **line, size_t *len);
+/* Where the first line starting after the middle of the file of size bytes begins, to
+ * read the halves apart; size when there is none nearby. */
+int64_t docs_lines_split(int fd, int64_t size);
 
 #endif

@@ -5,15 +5,19 @@
  * summaries are all the index, the trend and history.json need, so partial sites can
  * later be merged from their manifests alone. */
 #include <errno.h>
+#include <fcntl.h>
+#include <pthread.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "docs_map.h"
 
 #define MANIFEST_VERSION 1
 #define MAX_LINE ((size_t)1 << 20)
+#define PARALLEL_MIN ((int64_t)1 << 20) /* a manifest this large is read by two threads */
 
 static const char *const stat_fields[] = {
     "origin",     "total_issues",     "critical_issues",   "high_issues",       "medium_issues",
@@ -21,54 +25,107 @@ static const char *const stat_fields[] = {
     "total_rows", "total_columns",    "pass_rate",         "issue_rate",        "execution_time_ms",
     NULL};
 
-/* "<input>:<relpath>", built by hand: it is made for every entry of every build. */
-char *docs_state_key(int input, const char *relpath)
+/* "<input>:" of a key, in digits (at least 16 bytes); gives its length. */
+static size_t key_prefix(int input, char *digits)
+{
+    return (size_t)snprintf(digits, 16, "%d:", input);
+}
+
+docs_state *docs_state_pack(const docs_state *from, const docs_state_text *text)
 {
     char digits[16];
-    int n = snprintf(digits, sizeof(digits), "%d:", input);
-    size_t len = strlen(relpath);
-    char *key = malloc((size_t)n + len + 1);
-    if (key) {
-        memcpy(key, digits, (size_t)n);
-        memcpy(key + n, relpath, len + 1);
+    size_t prefix = key_prefix(from->input, digits);
+    /* The relpath is the end of the key, so it is not stored twice. */
+    const char *strings[] = {text->relpath,    text->etag,          text->run_id, text->checkpoint,
+                             text->data_asset, text->run_time_text, text->error};
+    size_t lens[sizeof(strings) / sizeof(strings[0])];
+    size_t count = sizeof(strings) / sizeof(strings[0]), total = prefix;
+    for (size_t i = 0; i < count; i++) {
+        lens[i] = strings[i] ? strlen(strings[i]) + 1 : 0;
+        total += lens[i];
     }
-    return key;
+    docs_state *s = malloc(sizeof(*s) + total);
+    if (!s)
+        return NULL;
+    *s = *from;
+    char *at = (char *)(s + 1);
+    memcpy(at, digits, prefix);
+    s->key = at;
+    at += prefix;
+    char **fields[] = {&s->relpath,        &s->etag,           &s->run.run_id,
+                       &s->run.checkpoint, &s->run.data_asset, &s->run.run_time_text,
+                       &s->run.error};
+    for (size_t i = 0; i < count; i++) {
+        *fields[i] = strings[i] ? memcpy(at, strings[i], lens[i]) : NULL;
+        at += lens[i];
+    }
+    s->file = NULL;
+    return s;
 }
 
 void docs_state_free(docs_state *s)
 {
     if (!s)
         return;
-    free(s->key);
-    free(s->relpath);
     free(s->file);
-    free(s->etag);
-    docs_run_free(&s->run);
     free(s);
 }
 
-docs_state *docs_state_finish(docs_state *s, int64_t input, bool ok)
+bool docs_state_input_ok(int64_t input)
 {
-    ok = ok && input >= 0 && input < 1 << 20;
-    s->input = (int)input;
-    if (ok)
-        s->key = docs_state_key(s->input, s->relpath);
-    if (!ok || !s->key) {
-        docs_state_free(s);
-        return NULL;
-    }
-    return s;
+    return input >= 0 && input < 1 << 20;
 }
 
-dq_code docs_manifest_add(docs_manifest *m, docs_state *s)
+/* The key is made on the stack when it fits: a build looks up every entry it walks. */
+bool docs_manifest_find(const docs_manifest *m, int input, const char *relpath, size_t *i)
+{
+    char small[512];
+    size_t prefix = key_prefix(input, small), len = strlen(relpath);
+    char *key = prefix + len < sizeof(small) ? small : malloc(prefix + len + 1);
+    if (!key)
+        return false;
+    memcpy(key, small, prefix);
+    memcpy(key + prefix, relpath, len + 1);
+    bool found = dq_map_get(&m->by_key, key, i);
+    if (key != small)
+        free(key);
+    return found;
+}
+
+/* Room for one more state. */
+static dq_code manifest_room(docs_manifest *m)
 {
     docs_state **states = dq_array_grow(m->states, m->len, &m->cap, sizeof *states, 256);
     if (!states)
         return DQ_ENOMEM;
     m->states = states;
-    if (dq_map_put(&m->by_key, s->key, m->len) != DQ_OK)
+    return DQ_OK;
+}
+
+dq_code docs_manifest_push(docs_manifest *m, docs_state *s)
+{
+    if (manifest_room(m) != DQ_OK)
         return DQ_ENOMEM;
     m->states[m->len++] = s;
+    return DQ_OK;
+}
+
+dq_code docs_manifest_add(docs_manifest *m, docs_state *s)
+{
+    if (manifest_room(m) != DQ_OK || dq_map_put(&m->by_key, s->key, m->len) != DQ_OK)
+        return DQ_ENOMEM;
+    m->states[m->len++] = s;
+    return DQ_OK;
+}
+
+dq_code docs_manifest_index(docs_manifest *m)
+{
+    dq_map_free(&m->by_key);
+    if (dq_map_reserve(&m->by_key, m->len) != DQ_OK)
+        return DQ_ENOMEM;
+    for (size_t i = 0; i < m->len; i++)
+        if (dq_map_put(&m->by_key, m->states[i]->key, i) != DQ_OK)
+            return DQ_ENOMEM;
     return DQ_OK;
 }
 
@@ -169,30 +226,45 @@ static void render_state(dq_docs_out *o, const docs_state *s)
 
 /* An entry unchanged since the last build keeps its line: same key, size, mtime and
  * summary; only the page flag can have changed. It is copied from the previous manifest
- * (still in place until the new one is renamed over it). */
-typedef struct line_source {
-    FILE *file;
-    int64_t at; /* where the next read starts; lines come in order, so seeks are rare */
-} line_source;
+ * (still in place until the new one is renamed over it), with the lines after it that
+ * follow it there too: an incremental build copies most of the file, a read at a time. */
+#define COPY_RUN MAX_LINE /* bytes read at once */
 
-static bool copy_line(line_source *from, const docs_state *s, dq_docs_out *o)
+static bool copyable(const docs_state *s)
 {
-    if (!from->file || s->line_at < 0 || s->line_len == 0 || s->line_page != s->page ||
-        s->line_len > MAX_LINE || dq_buf_reserve(&o->buf, s->line_len + 1) != DQ_OK)
-        return false;
-    if (from->at != s->line_at && fseeko(from->file, (off_t)s->line_at, SEEK_SET) != 0) {
-        from->at = -1;
-        return false;
-    }
-    from->at = s->line_at;
+    return s->line_at >= 0 && s->line_len != 0 && s->line_page == s->page &&
+           s->line_len <= MAX_LINE;
+}
+
+/* How many states from the first of states (count of them) to copy: those whose lines
+ * follow one another in the previous manifest, COPY_RUN bytes at most. */
+static size_t copy_run(docs_state *const *states, size_t count, size_t *bytes)
+{
+    size_t n = 0;
+    *bytes = 0;
+    while (n < count && copyable(states[n]) &&
+           states[n]->line_at == states[0]->line_at + (int64_t)*bytes &&
+           *bytes + states[n]->line_len <= COPY_RUN)
+        *bytes += states[n++]->line_len;
+    return n;
+}
+
+/* Copies the lines of the run starting at states[0] into o; gives how many it copied,
+ * 0 when the first has to be written anew. Each line must still end where it did. */
+static size_t copy_lines(int old, docs_state *const *states, size_t count, dq_docs_out *o)
+{
+    size_t bytes, n = old >= 0 ? copy_run(states, count, &bytes) : 0;
+    if (n == 0 || dq_buf_reserve(&o->buf, bytes) != DQ_OK)
+        return 0;
     char *dest = o->buf.data + o->buf.len;
-    size_t got = fread(dest, 1, s->line_len, from->file);
-    from->at += (int64_t)got;
-    if (got != s->line_len || dest[s->line_len - 1] != '\n')
-        return false;
-    o->buf.len += s->line_len;
+    ssize_t got = pread(old, dest, bytes, (off_t)states[0]->line_at);
+    size_t copied = 0, end = 0;
+    while (copied < n && got >= 0 && end + states[copied]->line_len <= (size_t)got &&
+           dest[end + states[copied]->line_len - 1] == '\n')
+        end += states[copied++]->line_len;
+    o->buf.len += end;
     o->buf.data[o->buf.len] = '\0';
-    return true;
+    return copied;
 }
 
 static bool flush_lines(dq_docs_out *o, FILE *f)
@@ -202,16 +274,19 @@ static bool flush_lines(dq_docs_out *o, FILE *f)
     return ok;
 }
 
-static dq_code write_lines(FILE *f, FILE *old, const docs_manifest *m)
+static dq_code write_lines(FILE *f, int old, const docs_manifest *m)
 {
-    line_source from = {old, 0};
     dq_docs_out o;
     docs_out_init(&o);
     render_header(&o, m);
     bool ok = true;
-    for (size_t i = 0; ok && i < m->len; i++) {
-        if (!copy_line(&from, m->states[i], &o))
+    for (size_t i = 0; ok && i < m->len;) {
+        size_t copied = copy_lines(old, m->states + i, m->len - i, &o);
+        if (copied == 0) {
             render_state(&o, m->states[i]);
+            copied = 1;
+        }
+        i += copied;
         if (o.buf.len >= (size_t)1 << 16)
             ok = flush_lines(&o, f);
     }
@@ -232,11 +307,11 @@ dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *
         free(tmp);
         return rc;
     }
-    FILE *from = fopen(path, "r");
+    int from = open(path, O_RDONLY | O_CLOEXEC);
     bool ok = write_lines(f, from, m) == DQ_OK;
     int saved = ok ? 0 : errno;
-    if (from)
-        fclose(from);
+    if (from >= 0)
+        close(from);
     if (fclose(f) != 0 && ok) {
         ok = false;
         saved = errno;
@@ -304,7 +379,18 @@ static bool read_stats(const cJSON *array, dq_stats *st)
     return true;
 }
 
-static bool read_run(const cJSON *o, dq_docs_run *r)
+/* A string of o, borrowed; an optional one may be null or missing (NULL). */
+static bool read_text(const cJSON *o, const char *key, bool optional, const char **out)
+{
+    const cJSON *v = cJSON_GetObjectItemCaseSensitive(o, key);
+    *out = NULL;
+    if (optional && (!v || cJSON_IsNull(v)))
+        return true;
+    *out = cJSON_GetStringValue(v);
+    return *out != NULL;
+}
+
+static bool read_run(const cJSON *o, dq_docs_run *r, docs_state_text *text)
 {
     const char *status = cJSON_GetStringValue(field(o, "status", cJSON_String));
     const char *hash = cJSON_GetStringValue(field(o, "content_hash", cJSON_String));
@@ -317,25 +403,26 @@ static bool read_run(const cJSON *o, dq_docs_run *r)
     r->content_hash = strtoull(hash, &end, 16);
     r->run_time = run_time;
     r->duration_ms = duration->valuedouble;
-    return end && *end == '\0' && read_string(o, "run_id", false, &r->run_id) &&
-           read_string(o, "checkpoint", false, &r->checkpoint) &&
-           read_string(o, "data_asset", true, &r->data_asset) &&
-           read_string(o, "run_time", false, &r->run_time_text) &&
-           read_string(o, "error", true, &r->error) &&
+    return end && *end == '\0' && read_text(o, "run_id", false, &text->run_id) &&
+           read_text(o, "checkpoint", false, &text->checkpoint) &&
+           read_text(o, "data_asset", true, &text->data_asset) &&
+           read_text(o, "run_time", false, &text->run_time_text) &&
+           read_text(o, "error", true, &text->error) &&
            read_stats(cJSON_GetObjectItemCaseSensitive(o, "stats"), &r->stats);
 }
 
 static docs_state *read_state(const cJSON *o)
 {
-    docs_state *s = calloc(1, sizeof(*s));
+    docs_state s = {0};
+    docs_state_text text = {0};
     int64_t input = 0;
-    if (!s)
-        return NULL;
-    bool ok = read_int(o, "input", &input) && read_string(o, "path", false, &s->relpath) &&
-              read_int(o, "size", &s->size) && read_int(o, "mtime", &s->mtime) &&
-              read_string(o, "etag", true, &s->etag) && read_run(o, &s->run);
-    s->page = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "page"));
-    return docs_state_finish(s, input, ok);
+    bool ok = read_int(o, "input", &input) && docs_state_input_ok(input) &&
+              read_text(o, "path", false, &text.relpath) && read_int(o, "size", &s.size) &&
+              read_int(o, "mtime", &s.mtime) && read_text(o, "etag", true, &text.etag) &&
+              read_run(o, &s.run, &text);
+    s.input = (int)input;
+    s.page = cJSON_IsTrue(cJSON_GetObjectItemCaseSensitive(o, "page"));
+    return ok ? docs_state_pack(&s, &text) : NULL;
 }
 
 static dq_code read_shard(const cJSON *o, docs_manifest *m, const char *path, dq_error *err)
@@ -374,72 +461,202 @@ static dq_code read_header(const cJSON *o, docs_manifest *m, const char *path, d
     return read_shard(o, m, path, err);
 }
 
-static dq_code add_state(docs_manifest *m, docs_state *s, const char *line, size_t len, int64_t at,
-                         const char *path, dq_error *err)
+/* The manifest being read, and what its lines are read with. */
+typedef struct manifest_reader {
+    docs_manifest *m;
+    const char *path;
+    dq_error *err;
+    dq_buf scratch; /* the fast reader's strings, line after line */
+} manifest_reader;
+
+/* Where a state's line is, to copy it from when it is written back unchanged (a last
+ * line without its newline is written anew). */
+static void line_facts(docs_state *s, const char *line, size_t len, int64_t at)
 {
-    /* Where to copy it from when it is written back unchanged (a last line without its
-     * newline is written anew). */
     bool whole = len && line[len - 1] == '\n';
     s->line_at = whole ? at : -1;
     s->line_len = len;
     s->line_page = s->page;
     s->was_page = s->page;
-    dq_code rc = docs_manifest_add(m, s);
+}
+
+static dq_code adopt_state(manifest_reader *r, docs_state *s)
+{
+    dq_code rc = docs_manifest_add(r->m, s);
     if (rc) {
         docs_state_free(s);
-        return dq_fail(err, rc, "%s: out of memory", path);
+        return dq_fail(r->err, rc, "%s: out of memory", r->path);
     }
     return DQ_OK;
 }
 
-static dq_code read_line(const char *line, size_t len, int64_t at, size_t number, docs_manifest *m,
-                         const char *path, dq_error *err)
+static dq_code add_state(manifest_reader *r, docs_state *s, const char *line, size_t len,
+                         int64_t at)
 {
-    docs_state *s = number > 1 ? docs_manifest_fast_line(line, len) : NULL;
+    line_facts(s, line, len, at);
+    return adopt_state(r, s);
+}
+
+static dq_code read_line(manifest_reader *r, const char *line, size_t len, int64_t at,
+                         size_t number)
+{
+    docs_state *s = number > 1 ? docs_manifest_fast_line(line, len, &r->scratch) : NULL;
     if (s)
-        return add_state(m, s, line, len, at, path, err);
+        return add_state(r, s, line, len, at);
+    const char *path = r->path;
     cJSON *o = dq_json_parse(line, len, NULL, path);
     dq_code rc = DQ_OK;
     if (!cJSON_IsObject(o))
-        rc = dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a JSON object", path, number);
+        rc = dq_fail(r->err, DQ_EFORMAT, "%s: line %zu is not a JSON object", path, number);
     else if (number == 1)
-        rc = read_header(o, m, path, err);
+        rc = read_header(o, r->m, path, r->err);
     else if ((s = read_state(o)) == NULL)
-        rc =
-            dq_fail(err, DQ_EFORMAT, "%s: line %zu is not a stored result's summary", path, number);
+        rc = dq_fail(r->err, DQ_EFORMAT, "%s: line %zu is not a stored result's summary", path,
+                     number);
     else
-        rc = add_state(m, s, line, len, at, path, err);
+        rc = add_state(r, s, line, len, at);
     cJSON_Delete(o);
+    return rc;
+}
+
+/* Lines up to the end of the stretch; number counts them from the file's first. */
+static dq_code read_stretch(manifest_reader *r, docs_lines *lines, size_t *number)
+{
+    for (;;) {
+        int64_t at = lines->at;
+        const char *line;
+        size_t len;
+        dq_code rc = docs_lines_next(lines, &line, &len);
+        if (rc == DQ_OK && len == 0)
+            return DQ_OK;
+        if (rc == DQ_EIO)
+            return dq_fail(r->err, rc, "%s: cannot read: %s", r->path, strerror(errno));
+        if (rc == DQ_ENOMEM)
+            return dq_fail(r->err, rc, "%s: out of memory", r->path);
+        ++*number;
+        rc = rc ? dq_fail(r->err, rc, "%s: line %zu is too long", r->path, *number)
+                : read_line(r, line, len, at, *number);
+        if (rc)
+            return rc;
+    }
+}
+
+/* The second half of a large manifest, read by a helper thread with the fast reader
+ * alone. It stops at the first line that reader does not take; the main thread, done
+ * with the first half, takes its states and goes on from there, so that every line is
+ * read, and every error reported, as in one pass. */
+typedef struct manifest_half {
+    pthread_t thread;
+    docs_lines lines;
+    dq_buf scratch;
+    docs_state **states;
+    size_t len;
+    size_t cap;
+    int64_t stop; /* where the first line it did not take starts */
+} manifest_half;
+
+static bool half_take(manifest_half *h)
+{
+    int64_t at = h->lines.at;
+    const char *line;
+    size_t len;
+    if (docs_lines_next(&h->lines, &line, &len) != DQ_OK || len == 0)
+        return false;
+    docs_state *s = docs_manifest_fast_line(line, len, &h->scratch);
+    docs_state **states =
+        s ? dq_array_grow(h->states, h->len, &h->cap, sizeof(*states), 1024) : NULL;
+    if (!states) {
+        docs_state_free(s);
+        return false;
+    }
+    h->states = states;
+    line_facts(s, line, len, at);
+    h->states[h->len++] = s;
+    return true;
+}
+
+static void *half_read(void *arg)
+{
+    manifest_half *h = arg;
+    do
+        h->stop = h->lines.at;
+    while (half_take(h));
+    return NULL;
+}
+
+static bool half_start(manifest_half *h, int fd, int64_t from)
+{
+    memset(h, 0, sizeof(*h));
+    docs_lines_init(&h->lines, fd, from, INT64_MAX, MAX_LINE);
+    dq_buf_init(&h->scratch, MAX_LINE + 1);
+    if (pthread_create(&h->thread, NULL, half_read, h) == 0)
+        return true;
+    dq_buf_free(&h->scratch);
+    return false;
+}
+
+/* Waits for the helper; after a good first half, its states join the manifest. */
+static dq_code half_finish(manifest_half *h, manifest_reader *r, dq_code rc)
+{
+    pthread_join(h->thread, NULL);
+    if (rc == DQ_OK && dq_map_reserve(&r->m->by_key, r->m->len + h->len) != DQ_OK)
+        rc = dq_fail(r->err, DQ_ENOMEM, "%s: out of memory", r->path);
+    size_t i = 0;
+    for (; rc == DQ_OK && i < h->len; i++)
+        rc = adopt_state(r, h->states[i]);
+    for (; i < h->len; i++)
+        docs_state_free(h->states[i]);
+    free(h->states);
+    dq_buf_free(&h->scratch);
+    docs_lines_free(&h->lines);
+    return rc;
+}
+
+/* Reads the lines of fd: a large manifest in two halves at once when jobs allow. */
+static dq_code read_lines(manifest_reader *r, int fd, int jobs)
+{
+    struct stat st;
+    int64_t size = fstat(fd, &st) == 0 ? (int64_t)st.st_size : 0;
+    bool two = jobs > 1 || (jobs == 0 && dq_cpu_count() > 1);
+    int64_t split = two && size >= PARALLEL_MIN ? docs_lines_split(fd, size) : size;
+    manifest_half half;
+    bool helped = split < size && half_start(&half, fd, split);
+    docs_lines lines;
+    docs_lines_init(&lines, fd, 0, helped ? split : INT64_MAX, MAX_LINE);
+    size_t number = 0;
+    dq_code rc = read_stretch(r, &lines, &number);
+    docs_lines_free(&lines);
+    if (helped) {
+        rc = half_finish(&half, r, rc);
+        number += half.len;
+        docs_lines_init(&lines, fd, half.stop, INT64_MAX, MAX_LINE);
+        if (rc == DQ_OK)
+            rc = read_stretch(r, &lines, &number);
+        docs_lines_free(&lines);
+    }
+    if (rc == DQ_OK && number == 0)
+        rc = dq_fail(r->err, DQ_EFORMAT, "%s: empty", r->path);
+    return rc;
+}
+
+dq_code docs_manifest_read_jobs(const char *path, docs_manifest *m, int jobs, dq_error *err)
+{
+    memset(m, 0, sizeof(*m));
+    int fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return errno == ENOENT ? DQ_OK
+                               : dq_fail(err, DQ_EIO, "%s: cannot open: %s", path, strerror(errno));
+    manifest_reader r = {.m = m, .path = path, .err = err};
+    dq_buf_init(&r.scratch, MAX_LINE + 1);
+    dq_code rc = read_lines(&r, fd, jobs);
+    dq_buf_free(&r.scratch);
+    close(fd);
+    if (rc)
+        docs_manifest_free(m);
     return rc;
 }
 
 dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err)
 {
-    memset(m, 0, sizeof(*m));
-    FILE *f = fopen(path, "r");
-    if (!f)
-        return errno == ENOENT ? DQ_OK
-                               : dq_fail(err, DQ_EIO, "%s: cannot open: %s", path, strerror(errno));
-    char *line = NULL;
-    size_t size = 0, number = 0;
-    int64_t at = 0;
-    ssize_t len;
-    dq_code rc = DQ_OK;
-    while (rc == DQ_OK && (len = getline(&line, &size, f)) >= 0) {
-        number++;
-        if ((size_t)len > MAX_LINE)
-            rc = dq_fail(err, DQ_ETOOBIG, "%s: line %zu is too long", path, number);
-        else
-            rc = read_line(line, (size_t)len, at, number, m, path, err);
-        at += len;
-    }
-    if (rc == DQ_OK && ferror(f))
-        rc = dq_fail(err, DQ_EIO, "%s: cannot read: %s", path, strerror(errno));
-    if (rc == DQ_OK && number == 0)
-        rc = dq_fail(err, DQ_EFORMAT, "%s: empty", path);
-    free(line);
-    fclose(f);
-    if (rc)
-        docs_manifest_free(m);
-    return rc;
+    return docs_manifest_read_jobs(path, m, 1, err);
 }

@@ -122,9 +122,13 @@ static void read_u_escape(cursor *c, dq_buf *b)
         c->ok = false;
 }
 
-static char *read_string(cursor *c, dq_buf *b)
+#define NO_TEXT SIZE_MAX /* a null string */
+
+/* Decodes a string onto the end of b, NUL-terminated, and gives where it starts there:
+ * the strings of a line stay in b until the state is packed. */
+static size_t read_string(cursor *c, dq_buf *b)
 {
-    dq_buf_reset(b);
+    size_t start = b->len;
     expect(c, "\"");
     while (c->ok && c->p < c->end && *c->p != '"') {
         const char *run = c->p;
@@ -145,19 +149,18 @@ static char *read_string(cursor *c, dq_buf *b)
             c->ok = false;
     }
     expect(c, "\"");
-    return c->ok ? dq_strdup(dq_buf_str(b)) : NULL;
+    if (c->ok && dq_buf_addc(b, '\0') != DQ_OK)
+        c->ok = false;
+    return start;
 }
 
-static char *read_optional_string(cursor *c, dq_buf *b)
+static size_t read_optional_string(cursor *c, dq_buf *b)
 {
     if (peek(c, "null")) {
         c->p += 4;
-        return NULL;
+        return NO_TEXT;
     }
-    char *s = read_string(c, b);
-    if (!s)
-        c->ok = false;
-    return s;
+    return read_string(c, b);
 }
 
 static void read_stats(cursor *c, dq_stats *st)
@@ -183,27 +186,37 @@ static void read_stats(cursor *c, dq_stats *st)
     expect(c, "]}");
 }
 
-static void read_run(cursor *c, dq_docs_run *r, dq_buf *b)
+/* Where each string of the line starts in the scratch buffer. */
+typedef struct line_text {
+    size_t relpath, etag, run_id, checkpoint, data_asset, run_time_text, error;
+} line_text;
+
+static void read_status(cursor *c, dq_buf *b, dq_status *status)
+{
+    size_t at = read_string(c, b);
+    if (!c->ok || dq_status_parse(b->data + at, status) != DQ_OK)
+        c->ok = false;
+    b->len = at; /* not kept */
+}
+
+static void read_run(cursor *c, dq_docs_run *r, dq_buf *b, line_text *t)
 {
     expect(c, ", \"run_id\": ");
-    r->run_id = read_string(c, b);
+    t->run_id = read_string(c, b);
     expect(c, ", \"checkpoint\": ");
-    r->checkpoint = read_string(c, b);
+    t->checkpoint = read_string(c, b);
     expect(c, ", \"data_asset\": ");
-    r->data_asset = read_optional_string(c, b);
+    t->data_asset = read_optional_string(c, b);
     expect(c, ", \"run_time\": ");
-    r->run_time_text = read_string(c, b);
+    t->run_time_text = read_string(c, b);
     expect(c, ", \"run_time_us\": ");
     r->run_time = read_integer(c);
     expect(c, ", \"status\": ");
-    char *status = read_string(c, b);
-    if (!status || dq_status_parse(status, &r->status) != DQ_OK)
-        c->ok = false;
-    free(status);
+    read_status(c, b, &r->status);
     expect(c, ", \"duration_ms\": ");
     r->duration_ms = read_double(c);
     expect(c, ", \"error\": ");
-    r->error = read_optional_string(c, b);
+    t->error = read_optional_string(c, b);
     expect(c, ", \"content_hash\": \"");
     char *stop = NULL;
     r->content_hash = c->ok ? strtoull(c->p, &stop, 16) : 0;
@@ -215,31 +228,51 @@ static void read_run(cursor *c, dq_docs_run *r, dq_buf *b)
     read_stats(c, &r->stats);
 }
 
-docs_state *docs_manifest_fast_line(const char *line, size_t len)
+static const char *text_at(const dq_buf *b, size_t at)
+{
+    return at == NO_TEXT ? NULL : b->data + at;
+}
+
+/* The state, packed with the strings the line left in b. */
+static docs_state *pack(const docs_state *s, const dq_buf *b, const line_text *t)
+{
+    docs_state_text text = {
+        .relpath = text_at(b, t->relpath),
+        .etag = text_at(b, t->etag),
+        .run_id = text_at(b, t->run_id),
+        .checkpoint = text_at(b, t->checkpoint),
+        .data_asset = text_at(b, t->data_asset),
+        .run_time_text = text_at(b, t->run_time_text),
+        .error = text_at(b, t->error),
+    };
+    return docs_state_pack(s, &text);
+}
+
+docs_state *docs_manifest_fast_line(const char *line, size_t len, dq_buf *scratch)
 {
     cursor c = {line, line + len, true};
-    docs_state *s = calloc(1, sizeof(*s));
-    if (!s)
-        return NULL;
-    dq_buf b;
-    dq_buf_init(&b, len + 1);
+    docs_state s = {0};
+    line_text t = {.etag = NO_TEXT};
+    dq_buf_reset(scratch);
     expect(&c, "{\"input\": ");
     int64_t input = read_integer(&c);
     expect(&c, ", \"path\": ");
-    s->relpath = read_string(&c, &b);
+    t.relpath = read_string(&c, scratch);
     expect(&c, ", \"size\": ");
-    s->size = read_integer(&c);
+    s.size = read_integer(&c);
     expect(&c, ", \"mtime\": ");
-    s->mtime = read_integer(&c);
+    s.mtime = read_integer(&c);
     if (peek(&c, ", \"etag\": ")) {
         expect(&c, ", \"etag\": ");
-        s->etag = read_string(&c, &b);
+        t.etag = read_string(&c, scratch);
     }
     expect(&c, ", \"page\": ");
-    s->page = peek(&c, "true");
-    expect(&c, s->page ? "true" : "false");
-    read_run(&c, &s->run, &b);
+    s.page = peek(&c, "true");
+    expect(&c, s.page ? "true" : "false");
+    read_run(&c, &s.run, scratch, &t);
     expect(&c, "\n");
-    dq_buf_free(&b);
-    return docs_state_finish(s, input, c.ok && c.p == c.end);
+    if (!c.ok || c.p != c.end || !docs_state_input_ok(input))
+        return NULL;
+    s.input = (int)input;
+    return pack(&s, scratch, &t);
 }

@@ -110,44 +110,15 @@ char *docs_checkpoint_page_path(const dq_docs_site *site, const char *slug, size
     return dq_asprintf("checkpoints/%s/page-%zu.%s", slug, page + 1, site->ext);
 }
 
-void docs_run_free(dq_docs_run *run)
+size_t docs_error_summary_len(const char *error)
 {
-    free(run->run_id);
-    free(run->checkpoint);
-    free(run->data_asset);
-    free(run->run_time_text);
-    free(run->error);
-    memset(run, 0, sizeof(*run));
-}
-
-dq_code docs_run_from_result(dq_docs_run *run, const dq_result *r)
-{
-    memset(run, 0, sizeof(*run));
-    run->run_id = dq_strdup(r->run_id);
-    run->checkpoint = dq_strdup(r->checkpoint_name);
-    run->data_asset = dq_strdup(r->data_asset);
-    run->run_time_text = dq_strdup(r->run_time_text);
-    if (r->error) {
-        /* Cut on a character boundary so the summary stays valid UTF-8. */
-        size_t n = strlen(r->error);
-        if (n > DQ_DOCS_ERROR_SUMMARY) {
-            n = DQ_DOCS_ERROR_SUMMARY;
-            while (n && ((unsigned char)r->error[n] & 0xc0) == 0x80)
-                n--;
-        }
-        run->error = dq_strndup(r->error, n);
-    }
-    run->run_time = r->run_time;
-    run->status = r->status;
-    run->duration_ms = r->duration_ms;
-    run->stats = r->stats;
-    run->content_hash = r->content_hash;
-    if (!run->run_id || !run->checkpoint || !run->run_time_text ||
-        (r->data_asset && !run->data_asset) || (r->error && !run->error)) {
-        docs_run_free(run);
-        return DQ_ENOMEM;
-    }
-    return DQ_OK;
+    size_t n = strlen(error);
+    if (n <= DQ_DOCS_ERROR_SUMMARY)
+        return n;
+    n = DQ_DOCS_ERROR_SUMMARY;
+    while (n && ((unsigned char)error[n] & 0xc0) == 0x80)
+        n--;
+    return n;
 }
 
 int docs_run_compare(const dq_docs_run *a, const dq_docs_run *b)

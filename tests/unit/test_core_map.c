@@ -26,6 +26,28 @@ START_TEST(map_finds_replaces_and_grows)
 }
 END_TEST
 
+START_TEST(map_reserved_takes_its_keys_without_growing)
+{
+    dq_map m = {0};
+    ck_assert_int_eq(dq_map_put(&m, "first", 1), DQ_OK);
+    ck_assert_int_eq(dq_map_reserve(&m, 1000), DQ_OK);
+    size_t cap = m.cap, value = 0;
+    char keys[1000][16];
+    for (size_t i = 1; i < 1000; i++) {
+        snprintf(keys[i], sizeof keys[i], "key-%zu", i);
+        ck_assert_int_eq(dq_map_put(&m, keys[i], i), DQ_OK);
+    }
+    ck_assert_uint_eq(m.cap, cap);
+    ck_assert(dq_map_get(&m, "first", &value));
+    ck_assert_uint_eq(value, 1);
+    ck_assert(dq_map_get(&m, "key-999", &value));
+    ck_assert_uint_eq(value, 999);
+    ck_assert_int_eq(dq_map_reserve(&m, 10), DQ_OK);
+    ck_assert_uint_eq(m.cap, cap);
+    dq_map_free(&m);
+}
+END_TEST
+
 START_TEST(strset_keeps_one_copy_of_each_string)
 {
     dq_strset set = {0};
@@ -51,6 +73,7 @@ int main(void)
     Suite *s = suite_create("core_map");
     TCase *tc = tcase_create("core_map");
     tcase_add_test(tc, map_finds_replaces_and_grows);
+    tcase_add_test(tc, map_reserved_takes_its_keys_without_growing);
     tcase_add_test(tc, strset_keeps_one_copy_of_each_string);
     suite_add_tcase(s, tc);
     return dqtest_run(s);

@@ -433,27 +433,22 @@ static void write_with_header(const char *path, const char *line)
 static docs_state *made_state(const char *relpath, const char *run_id, const char *error,
                               double duration)
 {
-    docs_state *s = calloc(1, sizeof(*s));
-    s->input = 3;
-    s->relpath = dq_strdup(relpath);
-    s->key = docs_state_key(s->input, s->relpath);
-    s->size = 123456789012LL;
-    s->mtime = -5;
-    s->page = true;
-    s->run.run_id = dq_strdup(run_id);
-    s->run.checkpoint = dq_strdup("contrôle/📱 \"x\"");
-    s->run.run_time_text = dq_strdup("2024-03-07T18:47:07.868231");
-    s->run.run_time = 1709837227868231LL;
-    s->run.status = DQ_STATUS_ERROR;
-    s->run.error = error ? dq_strdup(error) : NULL;
-    s->run.duration_ms = duration;
-    s->run.content_hash = 0xfedcba9876543210ULL;
-    s->run.stats.origin = DQ_STATS_VALIDATION_RESULT;
-    s->run.stats.total_issues = 7;
-    s->run.stats.total_rows = 2435832;
-    s->run.stats.pass_rate = 0.3333333333333333;
-    s->run.stats.issue_rate = 4.105380838908381e-07;
-    return s;
+    docs_state s = {.input = 3, .size = 123456789012LL, .mtime = -5, .page = true};
+    s.run.run_time = 1709837227868231LL;
+    s.run.status = DQ_STATUS_ERROR;
+    s.run.duration_ms = duration;
+    s.run.content_hash = 0xfedcba9876543210ULL;
+    s.run.stats.origin = DQ_STATS_VALIDATION_RESULT;
+    s.run.stats.total_issues = 7;
+    s.run.stats.total_rows = 2435832;
+    s.run.stats.pass_rate = 0.3333333333333333;
+    s.run.stats.issue_rate = 4.105380838908381e-07;
+    docs_state_text text = {.relpath = relpath,
+                            .run_id = run_id,
+                            .checkpoint = "contrôle/📱 \"x\"",
+                            .run_time_text = "2024-03-07T18:47:07.868231",
+                            .error = error};
+    return docs_state_pack(&s, &text);
 }
 
 static void expect_same_state(const docs_state *a, const docs_state *b)
@@ -497,7 +492,10 @@ START_TEST(manifest_lines_read_back_exactly)
         /* The fast reader and the JSON reader agree. */
         char *text = dqtest_read(path, NULL);
         const char *line = text + back.states[i]->line_at;
-        docs_state *fast = docs_manifest_fast_line(line, back.states[i]->line_len);
+        dq_buf scratch;
+        dq_buf_init(&scratch, 1 << 20);
+        docs_state *fast = docs_manifest_fast_line(line, back.states[i]->line_len, &scratch);
+        dq_buf_free(&scratch);
         free(text);
         ck_assert_ptr_nonnull(fast);
         expect_same_state(m.states[i], fast);
@@ -520,7 +518,10 @@ START_TEST(manifest_lines_read_back_exactly)
         "\"run_time\": \"t\", \"run_time_us\": 5, \"status\": \"success\", "
         "\"duration_ms\": 1, \"error\": null, \"content_hash\": \"00000000000000ff\", "
         "\"stats\": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0.0, 0.0]}\n";
-    ck_assert_ptr_null(docs_manifest_fast_line(odd, strlen(odd)));
+    dq_buf scratch;
+    dq_buf_init(&scratch, 1 << 20);
+    ck_assert_ptr_null(docs_manifest_fast_line(odd, strlen(odd), &scratch));
+    dq_buf_free(&scratch);
     char *odd_path = dq_asprintf("%s/odd.jsonl", dir);
     write_with_header(odd_path, odd);
     docs_manifest odd_m;
@@ -536,6 +537,69 @@ START_TEST(manifest_lines_read_back_exactly)
     free(bad);
     free(odd_path);
     docs_manifest_free(&back);
+    docs_manifest_free(&m);
+    dqtest_rmrf(dir);
+    free(dir);
+    free(path);
+}
+END_TEST
+
+/* Reads the manifest text with jobs 1 and 2; both must give the same states, or the same
+ * error. */
+static void expect_halves_agree(const char *dir, const char *text, size_t len, dq_code want)
+{
+    dqtest_write(dir, "halves.jsonl", text, len);
+    char *path = dq_asprintf("%s/halves.jsonl", dir);
+    docs_manifest one, two;
+    dq_error err_one = {0}, err_two = {0};
+    ck_assert_int_eq(docs_manifest_read_jobs(path, &one, 1, &err_one), want);
+    ck_assert_int_eq(docs_manifest_read_jobs(path, &two, 2, &err_two), want);
+    ck_assert_str_eq(err_one.msg, err_two.msg);
+    ck_assert_int_eq(one.len, two.len);
+    for (size_t i = 0; i < one.len; i++) {
+        expect_same_state(one.states[i], two.states[i]);
+        ck_assert_int_eq(one.states[i]->line_at, two.states[i]->line_at);
+        ck_assert_int_eq(one.states[i]->line_len, two.states[i]->line_len);
+    }
+    docs_manifest_free(&one);
+    docs_manifest_free(&two);
+    free(path);
+}
+
+START_TEST(manifest_halves_read_as_one_pass)
+{
+    /* Large enough to be read by two threads. */
+    docs_manifest m = {.fingerprint = dq_strdup("0123"), .format = DQ_DOCS_HTML, .page_size = 7};
+    for (size_t i = 0; i < 4000; i++) {
+        char relpath[32], run_id[32];
+        snprintf(relpath, sizeof(relpath), "d/%zu.json", i);
+        snprintf(run_id, sizeof(run_id), "run-%zu", i);
+        ck_assert_int_eq(docs_manifest_add(&m, made_state(relpath, run_id, NULL, (double)i)),
+                         DQ_OK);
+    }
+    char *dir = dqtest_tmpdir();
+    char *path = dq_asprintf("%s/manifest.jsonl", dir);
+    dq_error err = {0};
+    ck_assert_msg(docs_manifest_write(path, &m, &err) == DQ_OK, "%s", err.msg);
+    size_t len;
+    char *text = dqtest_read(path, &len);
+    expect_halves_agree(dir, text, len, DQ_OK);
+    /* A line only the JSON parser reads, in the second half, and more lines after it;
+     * then a damaged line at the end, named by its number. */
+    const char *odd =
+        "{\"path\": \"p\", \"input\": 0, \"size\": 1, \"mtime\": 2, \"page\": false, "
+        "\"run_id\": \"r\", \"checkpoint\": \"c\", \"data_asset\": null, "
+        "\"run_time\": \"t\", \"run_time_us\": 5, \"status\": \"success\", "
+        "\"duration_ms\": 1, \"error\": null, \"content_hash\": \"00000000000000ff\", "
+        "\"stats\": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0.0, 0.0]}\n";
+    const char *body = strchr(text, '\n') + 1;
+    char *longer = dq_asprintf("%s%s%s", text, odd, body);
+    expect_halves_agree(dir, longer, strlen(longer), DQ_OK);
+    char *damaged = dq_asprintf("%snot json\n", longer);
+    expect_halves_agree(dir, damaged, strlen(damaged), DQ_EFORMAT);
+    free(damaged);
+    free(longer);
+    free(text);
     docs_manifest_free(&m);
     dqtest_rmrf(dir);
     free(dir);
@@ -564,6 +628,7 @@ static Suite *docs_render_suite(void)
     tcase_add_test(tc, non_ascii_names_render_as_text);
     tcase_add_test(tc, charts_draw_one_mark_per_run);
     tcase_add_test(tc, manifest_lines_read_back_exactly);
+    tcase_add_test(tc, manifest_halves_read_as_one_pass);
     suite_add_tcase(s, tc);
     return s;
 }
