@@ -2,6 +2,7 @@
  * float, json.dumps of a number, and json.dumps' ensure_ascii escape of a code point. */
 #include <float.h>
 #include <math.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -33,6 +34,12 @@ void dq_py_float_repr(double v, char *out, size_t size)
     }
     if (v == 0) {
         snprintf(out, size, signbit(v) ? "-0.0" : "0.0");
+        return;
+    }
+    if (fabs(v) < 1e16 && v == (double)(int64_t)v) {
+        /* Whole numbers (rates of 1.0, counts stored as floats) are the common case, and
+         * their repr is the integer and ".0": no search for the shortest digits. */
+        snprintf(out, size, "%lld.0", (long long)v);
         return;
     }
     char sci[40];

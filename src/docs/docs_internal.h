@@ -61,6 +61,8 @@ void docs_out_json(dq_docs_out *o, const cJSON *v, int indent, int depth, bool s
  * compact JSON; escaped either way. */
 void docs_out_value_html(dq_docs_out *o, const cJSON *v);
 void docs_out_value_markdown(dq_docs_out *o, const cJSON *v);
+/* v as printf's %016llx writes it. */
+void docs_out_hex64(dq_docs_out *o, uint64_t v);
 /* A number as printf's %.17g writes it (the exact sort key of a table cell). */
 void docs_out_g17(dq_docs_out *o, double v);
 /* 1234567 as "1,234,567". */

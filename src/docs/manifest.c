@@ -207,15 +207,17 @@ static void render_state(dq_docs_out *o, const docs_state *s)
                     (long long)r->run_time, dq_status_name(r->status));
     docs_out_json_double(o, r->duration_ms);
     render_optional(o, "error", r->error);
-    docs_out_printf(
-        o,
-        ", \"content_hash\": \"%016llx\", \"stats\": [%d, %lld, %lld, %lld, %lld, "
-        "%lld, %lld, %lld, %lld, %lld, %lld, %lld, ",
-        (unsigned long long)r->content_hash, (int)st->origin, (long long)st->total_issues,
-        (long long)st->critical_issues, (long long)st->high_issues, (long long)st->medium_issues,
-        (long long)st->low_issues, (long long)st->total_validators,
-        (long long)st->passed_validators, (long long)st->failed_validators,
-        (long long)st->error_validators, (long long)st->total_rows, (long long)st->total_columns);
+    docs_out_str(o, ", \"content_hash\": \"");
+    docs_out_hex64(o, r->content_hash);
+    docs_out_printf(o,
+                    "\", \"stats\": [%d, %lld, %lld, %lld, %lld, "
+                    "%lld, %lld, %lld, %lld, %lld, %lld, %lld, ",
+                    (int)st->origin, (long long)st->total_issues, (long long)st->critical_issues,
+                    (long long)st->high_issues, (long long)st->medium_issues,
+                    (long long)st->low_issues, (long long)st->total_validators,
+                    (long long)st->passed_validators, (long long)st->failed_validators,
+                    (long long)st->error_validators, (long long)st->total_rows,
+                    (long long)st->total_columns);
     docs_out_json_double(o, st->pass_rate);
     docs_out_str(o, ", ");
     docs_out_json_double(o, st->issue_rate);

@@ -53,7 +53,7 @@ static uint64_t magnitude_of(int64_t n)
     return n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
 }
 
-/* Whether fmt converts nothing but %s, %d, %zu and %%, the pieces the fast path of
+/* Whether fmt converts nothing but %s, %d, %lld, %zu and %%, the pieces the fast path of
  * docs_out_printf writes itself. */
 static bool plain_format(const char *fmt)
 {
@@ -62,6 +62,8 @@ static bool plain_format(const char *fmt)
             p += 2;
         else if (p[1] == 'z' && p[2] == 'u')
             p += 3;
+        else if (p[1] == 'l' && p[2] == 'l' && p[3] == 'd')
+            p += 4;
         else
             return false;
     }
@@ -87,6 +89,10 @@ static void out_plain(dq_docs_out *o, const char *fmt, va_list ap)
         } else if (pct[1] == 'z') {
             out_number(o, false, va_arg(ap, size_t));
             p++;
+        } else if (pct[1] == 'l') {
+            long long n = va_arg(ap, long long);
+            out_number(o, n < 0, magnitude_of(n));
+            p += 2;
         } else {
             docs_out_char(o, '%');
         }
@@ -316,6 +322,15 @@ void docs_out_value_html(dq_docs_out *o, const cJSON *v)
 void docs_out_value_markdown(dq_docs_out *o, const cJSON *v)
 {
     docs_out_markdown(o, cJSON_IsString(v) ? v->valuestring : value_text(o, v));
+}
+
+void docs_out_hex64(dq_docs_out *o, uint64_t v)
+{
+    static const char hex[] = "0123456789abcdef";
+    char text[16];
+    for (int i = 15; i >= 0; i--, v >>= 4)
+        text[i] = hex[v & 15];
+    docs_out_mem(o, text, sizeof(text));
 }
 
 void docs_out_g17(dq_docs_out *o, double v)

@@ -22,6 +22,20 @@ START_TEST(float_repr_is_shortest_even_for_subnormals)
 }
 END_TEST
 
+START_TEST(whole_floats_repr_as_python_writes_them)
+{
+    /* Written without the digit search; the strings are Python 3's repr. */
+    expect_repr(1.0, "1.0");
+    expect_repr(-5.0, "-5.0");
+    expect_repr(123456789012345.0, "123456789012345.0");
+    expect_repr(1e15, "1000000000000000.0");
+    expect_repr(4503599627370497.0, "4503599627370497.0");
+    expect_repr(9999999999999998.0, "9999999999999998.0");
+    expect_repr(-1e16, "-1e+16");
+    expect_repr(2.5, "2.5");
+}
+END_TEST
+
 START_TEST(numbers_are_ints_when_whole_and_exact)
 {
     char out[48];
@@ -53,6 +67,7 @@ int main(void)
     Suite *s = suite_create("core_pytext");
     TCase *tc = tcase_create("core_pytext");
     tcase_add_test(tc, float_repr_is_shortest_even_for_subnormals);
+    tcase_add_test(tc, whole_floats_repr_as_python_writes_them);
     tcase_add_test(tc, numbers_are_ints_when_whole_and_exact);
     tcase_add_test(tc, escapes_as_ensure_ascii);
     suite_add_tcase(s, tc);

@@ -1,5 +1,6 @@
 /* docs renderers: escaping for every context, Python's JSON numbers, safe file names, and
  * the pages of single runs from truthound's own stored results. */
+#include <limits.h>
 #include <math.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -190,6 +191,13 @@ START_TEST(formatted_pieces_are_printfs_bytes)
     snprintf(want, sizeof(want), "<a %s=\"%d\">%zu%%</a>%d%s", "x", INT32_MIN, (size_t)SIZE_MAX, 0,
              "");
     ck_assert_str_eq(dq_buf_str(&o.buf), want);
+    docs_out_reset(&o);
+    docs_out_printf(&o, "%lld|%lld|%lld", LLONG_MIN, LLONG_MAX, -42LL);
+    snprintf(want, sizeof(want), "%lld|%lld|%lld", LLONG_MIN, LLONG_MAX, -42LL);
+    ck_assert_str_eq(dq_buf_str(&o.buf), want);
+    docs_out_reset(&o);
+    docs_out_hex64(&o, 0x00ab0000000000ffULL);
+    ck_assert_str_eq(dq_buf_str(&o.buf), "00ab0000000000ff");
     docs_out_reset(&o);
     docs_out_printf(&o, "%s %.2f %d", "mixed", 39.155717329545453, 42);
     ck_assert_str_eq(dq_buf_str(&o.buf), "mixed 39.16 42");
