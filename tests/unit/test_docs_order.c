@@ -138,20 +138,27 @@ START_TEST(a_losing_copy_of_another_checkpoint_leaves_no_page)
 }
 END_TEST
 
-/* The first copy comes from the manifest (unchanged since the last build) after a new,
- * later copy overwrote its page: it is read again to mend the page. */
-START_TEST(a_page_overwritten_by_a_losing_copy_is_mended)
+/* A site built from one copy (the first in store order) of the run. */
+static stored_copy build_first_copy(order_case *c)
 {
-    order_case *c = order_case_start();
     stored_copy first = copy_store(c->store, "a/dup.json", 0, "dup", "error");
     dq_docs_session *s = order_case_open(c);
     docs_test_session_add(s, &first.entry, first.json);
     dq_docs_report report;
     docs_test_session_finish(s, &report);
     expect_page(c->site, "dup", "badge st-error");
+    return first;
+}
 
+/* The first copy comes from the manifest (unchanged since the last build) after a new,
+ * later copy overwrote its page: it is read again to mend the page. */
+START_TEST(a_page_overwritten_by_a_losing_copy_is_mended)
+{
+    order_case *c = order_case_start();
+    stored_copy first = build_first_copy(c);
+    dq_docs_report report;
     stored_copy later = copy_store(c->store, "b/dup.json", 1, "dup", "warning");
-    s = order_case_open(c);
+    dq_docs_session *s = order_case_open(c);
     docs_test_session_add(s, &later.entry, later.json);
     expect_page(c->site, "dup", "badge st-warning"); /* written in place, for now */
     dq_record rec;
@@ -173,14 +180,10 @@ END_TEST
 START_TEST(a_copy_after_one_from_the_manifest_is_only_staged)
 {
     order_case *c = order_case_start();
-    stored_copy first = copy_store(c->store, "a/dup.json", 0, "dup", "error");
-    dq_docs_session *s = order_case_open(c);
-    docs_test_session_add(s, &first.entry, first.json);
+    stored_copy first = build_first_copy(c);
     dq_docs_report report;
-    docs_test_session_finish(s, &report);
-
     stored_copy later = copy_store(c->store, "b/dup.json", 1, "dup", "warning");
-    s = order_case_open(c);
+    dq_docs_session *s = order_case_open(c);
     dq_record rec;
     ck_assert(dq_docs_session_reuse(s, &first.entry, &rec));
     dq_record_free(&rec);
