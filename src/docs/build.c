@@ -410,6 +410,20 @@ static char *run_page_path(const docs_build *b, const docs_state *s)
     return path;
 }
 
+/* Gives the unnamed file fd the name path. Linking the descriptor itself needs a
+ * capability (or a kernel that lets the opener do it); the /proc name of the descriptor
+ * works for anyone, at the cost of looking that name up. */
+static bool link_unnamed(int fd, const char *path)
+{
+    if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
+        return true;
+    if (errno != EPERM && errno != ENOENT && errno != EINVAL)
+        return false;
+    char self[64];
+    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
+    return linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0;
+}
+
 /* A page where none stood: written to an unnamed file in its folder (O_TMPFILE), then
  * linked to its name, so it appears whole and a killed build leaves nothing half
  * written, at one change of the folder instead of a create and a rename. False when the
@@ -426,10 +440,7 @@ static bool link_new_page(const char *path, const dq_docs_out *o)
     free(dir);
     if (fd < 0)
         return false;
-    char self[64];
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-    bool ok = dq_write_all(fd, o->buf.data, o->buf.len) &&
-              linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0;
+    bool ok = dq_write_all(fd, o->buf.data, o->buf.len) && link_unnamed(fd, path);
     return close(fd) == 0 && ok;
 }
 
