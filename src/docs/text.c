@@ -1,6 +1,7 @@
 /* The writer every renderer shares: escaping for each place a string lands (HTML text
  * and attributes, markdown, JSON as Python writes it, JSON inside <script>), numbers and
  * times as the pages show them. */
+#include <float.h>
 #include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -53,8 +54,38 @@ static uint64_t magnitude_of(int64_t n)
     return n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
 }
 
-/* Whether fmt converts nothing but %s, %d, %lld, %zu and %%, the pieces the fast path of
- * docs_out_printf writes itself. */
+/* v as printf's %.<decimals>f writes it. With a 64-bit long double mantissa, v times
+ * 10^decimals is exact for up to 3 decimals (53 + 10 bits), so rounding it to a whole
+ * number (ties to even, as printf rounds the exact value) gives printf's digits without
+ * its arbitrary-precision arithmetic: charts and tables are full of such numbers. */
+static void out_fixed(dq_docs_out *o, double v, int decimals)
+{
+#if LDBL_MANT_DIG >= 64
+    static const long double scales[] = {1, 10, 100, 1000};
+    if (decimals <= 3 && fabs(v) < 1e15) {
+        long double q = nearbyintl((long double)v * scales[decimals]);
+        uint64_t n = (uint64_t)fabsl(q);
+        char text[32];
+        char *end = text + sizeof(text), *start = end;
+        for (int i = 0; i < decimals; i++, n /= 10)
+            *--start = (char)('0' + n % 10);
+        if (decimals)
+            *--start = '.';
+        start = digits_before(start, n);
+        if (signbit(v))
+            *--start = '-'; /* printf keeps the sign of -0.001 as "-0.00" */
+        docs_out_mem(o, start, (size_t)(end - start));
+        return;
+    }
+#endif
+    char text[512];
+    int n = snprintf(text, sizeof(text), "%.*f", decimals, v);
+    if (n > 0)
+        docs_out_mem(o, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+}
+
+/* Whether fmt converts nothing but %s, %d, %lld, %zu, %.Nf (one digit N) and %%, the
+ * pieces the fast path of docs_out_printf writes itself. */
 static bool plain_format(const char *fmt)
 {
     for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
@@ -62,7 +93,8 @@ static bool plain_format(const char *fmt)
             p += 2;
         else if (p[1] == 'z' && p[2] == 'u')
             p += 3;
-        else if (p[1] == 'l' && p[2] == 'l' && p[3] == 'd')
+        else if ((p[1] == 'l' && p[2] == 'l' && p[3] == 'd') ||
+                 (p[1] == '.' && p[2] >= '0' && p[2] <= '9' && p[3] == 'f'))
             p += 4;
         else
             return false;
@@ -93,15 +125,18 @@ static void out_plain(dq_docs_out *o, const char *fmt, va_list ap)
             long long n = va_arg(ap, long long);
             out_number(o, n < 0, magnitude_of(n));
             p += 2;
+        } else if (pct[1] == '.') {
+            out_fixed(o, va_arg(ap, double), pct[2] - '0');
+            p += 2;
         } else {
             docs_out_char(o, '%');
         }
     }
 }
 
-/* Pages are made of many short formatted pieces, most with only strings and whole
- * numbers in them: those are written directly, as vsnprintf's set-up for each piece
- * (a stream, the locale) costs more than the piece. The rest go through one vsnprintf
+/* Pages are made of many short formatted pieces, most with only strings, whole numbers
+ * and numbers with a few decimals in them: those are written directly, as vsnprintf's set-up for
+ * each piece (a stream, the locale) costs more than the piece. The rest go through one vsnprintf
  * into a stack buffer, then one copy, cheaper than sizing each piece in the buffer. */
 void docs_out_printf(dq_docs_out *o, const char *fmt, ...)
 {

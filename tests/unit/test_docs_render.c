@@ -199,8 +199,46 @@ START_TEST(formatted_pieces_are_printfs_bytes)
     docs_out_hex64(&o, 0x00ab0000000000ffULL);
     ck_assert_str_eq(dq_buf_str(&o.buf), "00ab0000000000ff");
     docs_out_reset(&o);
-    docs_out_printf(&o, "%s %.2f %d", "mixed", 39.155717329545453, 42);
-    ck_assert_str_eq(dq_buf_str(&o.buf), "mixed 39.16 42");
+    docs_out_printf(&o, "%s %.2f %d %.6f %5.1f", "mixed", 39.155717329545453, 42, 1.0 / 3, 2.25);
+    ck_assert_str_eq(dq_buf_str(&o.buf), "mixed 39.16 42 0.333333   2.2");
+    docs_out_free(&o);
+}
+END_TEST
+
+static void expect_fixed_as_printf(dq_docs_out *o, double v)
+{
+    static const char *const formats[] = {"%.0f", "%.1f", "%.2f", "%.3f", "%.4f"};
+    char want[512];
+    for (size_t i = 0; i < sizeof(formats) / sizeof(formats[0]); i++) {
+        docs_out_reset(o);
+        docs_out_printf(o, formats[i], v);
+        snprintf(want, sizeof(want), formats[i], v);
+        ck_assert_msg(strcmp(dq_buf_str(&o->buf), want) == 0, "%s of %.17g: %s, printf %s",
+                      formats[i], v, dq_buf_str(&o->buf), want);
+    }
+}
+
+/* %.Nf is written without printf for up to 3 decimals: ties, signs, the ends of the exact
+ * range and 100,000 pseudo-random values of every magnitude give printf's bytes. */
+START_TEST(fixed_decimals_are_printfs_bytes)
+{
+    static const double values[] = {0.0,   -0.0,   0.5,    1.5,    2.5,      -2.5,     0.125,
+                                    0.375, 2.675,  1.005,  -0.001, -0.04,    0.05,     0.15,
+                                    0.25,  99.995, 1e-7,   -1e-7,  123.4565, 1e15 - 1, 1e15,
+                                    -1e15, 1e300,  5e-324, NAN,    -NAN,     INFINITY, -INFINITY};
+    dq_docs_out o;
+    docs_out_init(&o);
+    for (size_t i = 0; i < sizeof(values) / sizeof(values[0]); i++)
+        expect_fixed_as_printf(&o, values[i]);
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 100000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        double magnitude = pow(10.0, (double)(x % 19) - 4); /* 1e-4 .. 1e14 */
+        double v = (double)(x >> 11) / 9007199254740992.0 * magnitude;
+        expect_fixed_as_printf(&o, (x & 1) ? -v : v);
+    }
     docs_out_free(&o);
 }
 END_TEST
@@ -626,6 +664,7 @@ static Suite *docs_render_suite(void)
     tcase_add_test(tc, json_trees_are_written_as_json_dumps);
     tcase_add_test(tc, counts_have_thousands_separators);
     tcase_add_test(tc, formatted_pieces_are_printfs_bytes);
+    tcase_add_test(tc, fixed_decimals_are_printfs_bytes);
     tcase_add_test(tc, slugs_are_safe_unique_and_stable);
     suite_add_tcase(s, tc);
     tc = tcase_create("pages");
