@@ -65,7 +65,7 @@ struct dq_docs_session {
     size_t target_count;
     docs_state **winners; /* the runs the site shows, oldest first */
     size_t winner_count;
-    dq_map winner_by_run_id;
+    dq_map first_by_run_id; /* the first copy in store order (in cur) the filters take */
     docs_groups groups;
     cp_digest *old_cps; /* the checkpoints the previous build showed */
     size_t old_cp_count;
@@ -521,11 +521,8 @@ static dq_code pick_winners(docs_build *b, dq_error *err)
     if (b->cur.len > 1)
         qsort(order, b->cur.len, sizeof(*order), compare_states);
     b->winners = malloc((b->cur.len + 1) * sizeof(*b->winners));
-    dq_map first = {0};
-    dq_code rc = b->winners ? DQ_OK : DQ_ENOMEM;
-    if (rc == DQ_OK && (dq_map_reserve(&first, b->cur.len) != DQ_OK ||
-                        dq_map_reserve(&b->winner_by_run_id, b->cur.len) != DQ_OK))
-        rc = DQ_ENOMEM;
+    dq_map *first = &b->first_by_run_id;
+    dq_code rc = b->winners && dq_map_reserve(first, b->cur.len) == DQ_OK ? DQ_OK : DQ_ENOMEM;
     for (size_t i = 0; rc == DQ_OK && i < b->cur.len; i++) {
         docs_state *s = order[i];
         const dq_docs_run *run = &s->run;
@@ -533,15 +530,13 @@ static dq_code pick_winners(docs_build *b, dq_error *err)
         if (!dq_filter_match(b->filter, run->checkpoint, run->data_asset, run->status,
                              run->run_time)) {
             b->report.scan.filtered++;
-        } else if (dq_map_get(&first, run->run_id, &seen)) {
+        } else if (dq_map_get(first, run->run_id, &seen)) {
             count_duplicate(b, order[seen], s);
-        } else if ((rc = dq_map_put(&first, run->run_id, i)) == DQ_OK && build_shows(b, run)) {
+        } else if ((rc = dq_map_put(first, run->run_id, i)) == DQ_OK && build_shows(b, run)) {
             s->winner = true;
             b->winners[b->winner_count++] = s;
-            rc = dq_map_put(&b->winner_by_run_id, run->run_id, b->winner_count - 1);
         }
     }
-    dq_map_free(&first);
     return rc ? dq_fail(err, rc, "out of memory") : DQ_OK;
 }
 
@@ -752,13 +747,15 @@ static void remove_old_checkpoint_pages(docs_build *b)
 /* The previous build's page of s, unless a run of this build stands on it. */
 static void remove_old_run_page(docs_build *b, const docs_state *s)
 {
-    size_t w;
+    size_t first;
     if (!s || !s->was_page)
         return;
-    /* A winner stands on its own page: the common case needs no lookup. */
+    /* A winner stands on its own page: the common case needs no lookup. Only the first
+     * copy of a run_id can be its winner. */
     if (b->old.format == b->site.format &&
-        (s->winner || (dq_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
-                       strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)))
+        (s->winner ||
+         (dq_map_get(&b->first_by_run_id, s->run.run_id, &first) && b->cur.states[first]->winner &&
+          strcmp(b->cur.states[first]->run.checkpoint, s->run.checkpoint) == 0)))
         return;
     char *relative = dq_docs_run_path(b->old.format, s->run.checkpoint, s->run.run_id);
     if (relative)
@@ -1070,7 +1067,7 @@ static void build_abort(docs_build *b)
 static void build_free(docs_build *b)
 {
     docs_groups_free(&b->groups);
-    dq_map_free(&b->winner_by_run_id);
+    dq_map_free(&b->first_by_run_id);
     for (size_t i = 0; i < b->spare_count; i++) {
         docs_out_free(b->spare[i]);
         free(b->spare[i]);
