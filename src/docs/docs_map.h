@@ -87,7 +87,8 @@ dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err);
 dq_code docs_manifest_read_jobs(const char *path, docs_manifest *m, int jobs, dq_error *err);
 /* Writes the manifest to path (atomically), states in the order given. A state read from
  * the manifest at path that has not changed is copied from it byte for byte, so its line
- * never has to be held in memory. */
+ * never has to be held in memory; a manifest that would come out the same is left as it
+ * is. */
 dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *err);
 void docs_manifest_free(docs_manifest *m);
 /* ---- what a build and a merge share: the checkpoints and the files at the root ------- */
