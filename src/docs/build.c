@@ -482,7 +482,7 @@ static dq_code build_consume(const dq_entry *entry, dq_result *r, void *ctx, dq_
 /* A scan of the build's own (dq_docs_build, and the second round): without filters, so
  * that the manifest keeps every result (see dq_docs_session_result). */
 static dq_code scan_round(docs_build *b, const char *const *inputs, int input_count,
-                          dq_records *records, dq_scan_report *report, dq_error *err)
+                          dq_scan_report *report, dq_error *err)
 {
     dq_scan_opts opts = *b->scan_opts;
     opts.inputs = inputs;
@@ -490,7 +490,8 @@ static dq_code scan_round(docs_build *b, const char *const *inputs, int input_co
     opts.filter = NULL;
     opts.reuse = b->targets ? NULL : build_reuse;
     opts.known = b->targets ? NULL : build_known;
-    return dq_scan_run(&opts, build_consume, b, records, report, err);
+    /* The states are the build's records: the scan's own are not kept. */
+    return dq_scan_run(&opts, build_consume, b, NULL, report, err);
 }
 
 /* Store order: the input, then the order the walk found entries in. */
@@ -573,12 +574,10 @@ static dq_code render_missing(docs_build *b, dq_error *err)
     if (!by_file && docs_manifest_index(&b->cur) != DQ_OK)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->round = 2;
-    dq_records records;
     dq_scan_report report;
-    dq_code rc = by_file ? scan_round(b, files, (int)wanted, &records, &report, err)
-                         : scan_round(b, b->scan_opts->inputs, b->scan_opts->input_count, &records,
-                                      &report, err);
-    dq_records_free(&records);
+    dq_code rc = by_file
+                     ? scan_round(b, files, (int)wanted, &report, err)
+                     : scan_round(b, b->scan_opts->inputs, b->scan_opts->input_count, &report, err);
     free(files);
     return rc;
 }
@@ -1177,10 +1176,8 @@ dq_code dq_docs_build(const dq_scan_opts *scan, const dq_docs_opts *opts, dq_doc
     dq_code rc = dq_docs_session_open(opts, scan, &b, err);
     if (rc)
         return rc;
-    dq_records records;
     dq_scan_report scanned;
-    rc = scan_round(b, scan->inputs, scan->input_count, &records, &scanned, err);
-    dq_records_free(&records);
+    rc = scan_round(b, scan->inputs, scan->input_count, &scanned, err);
     if (rc == DQ_OK)
         rc = dq_docs_session_finish(b, &scanned, report, err);
     else
