@@ -204,26 +204,25 @@ static dq_code site_init(docs_build *b, dq_error *err)
 
 /* ---- the scan's two callbacks ---------------------------------------------------------- */
 
+/* The record's strings in one allocation (its block), as the scan keeps them. */
 static dq_code record_from_state(dq_record *rec, const dq_entry *entry, const docs_state *s)
 {
     const dq_docs_run *r = &s->run;
+    const char *strings[] = {r->run_id, r->checkpoint, r->data_asset, r->run_time_text};
+    size_t count = sizeof(strings) / sizeof(strings[0]), lens[sizeof(strings) / sizeof(strings[0])];
     memset(rec, 0, sizeof(*rec));
+    rec->block = malloc(docs_strings_size(strings, lens, count));
+    if (!rec->block)
+        return DQ_ENOMEM;
+    char **fields[] = {&rec->run_id, &rec->checkpoint_name, &rec->data_asset, &rec->run_time_text};
+    docs_strings_copy(rec->block, strings, lens, fields, count);
     rec->size = entry->size;
     rec->mtime = entry->mtime;
-    rec->run_id = dq_strdup(r->run_id);
-    rec->checkpoint_name = dq_strdup(r->checkpoint);
-    rec->data_asset = dq_strdup(r->data_asset);
-    rec->run_time_text = dq_strdup(r->run_time_text);
     rec->run_time = r->run_time;
     rec->status = r->status;
     rec->duration_ms = r->duration_ms;
     rec->stats = r->stats;
     rec->content_hash = r->content_hash;
-    if (!rec->run_id || !rec->checkpoint_name || (r->data_asset && !rec->data_asset) ||
-        !rec->run_time_text) {
-        dq_record_free(rec);
-        return DQ_ENOMEM;
-    }
     return DQ_OK;
 }
 

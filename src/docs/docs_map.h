@@ -45,6 +45,13 @@ typedef struct docs_state_text {
     const char *error;
 } docs_state_text;
 
+/* Strings kept in one allocation: docs_strings_size sizes them (lens: each one's size,
+ * NUL included, 0 for a NULL one), docs_strings_copy copies them one after another from
+ * at and points each field at its copy (NULL for a NULL string). */
+size_t docs_strings_size(const char *const *strings, size_t *lens, size_t count);
+void docs_strings_copy(char *at, const char *const *strings, const size_t *lens,
+                       char **const *fields, size_t count);
+
 /* A state of one allocation: the numbers and flags of from (its pointers are not
  * looked at), copies of text, the key made of from->input and text->relpath, file
  * NULL. NULL when out of memory. */

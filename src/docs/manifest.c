@@ -31,6 +31,25 @@ static size_t key_prefix(int input, char *digits)
     return (size_t)snprintf(digits, 16, "%d:", input);
 }
 
+size_t docs_strings_size(const char *const *strings, size_t *lens, size_t count)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        lens[i] = strings[i] ? strlen(strings[i]) + 1 : 0;
+        total += lens[i];
+    }
+    return total;
+}
+
+void docs_strings_copy(char *at, const char *const *strings, const size_t *lens,
+                       char **const *fields, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        *fields[i] = strings[i] ? memcpy(at, strings[i], lens[i]) : NULL;
+        at += lens[i];
+    }
+}
+
 docs_state *docs_state_pack(const docs_state *from, const docs_state_text *text)
 {
     char digits[16];
@@ -38,27 +57,18 @@ docs_state *docs_state_pack(const docs_state *from, const docs_state_text *text)
     /* The relpath is the end of the key, so it is not stored twice. */
     const char *strings[] = {text->relpath,    text->etag,          text->run_id, text->checkpoint,
                              text->data_asset, text->run_time_text, text->error};
-    size_t lens[sizeof(strings) / sizeof(strings[0])];
-    size_t count = sizeof(strings) / sizeof(strings[0]), total = prefix;
-    for (size_t i = 0; i < count; i++) {
-        lens[i] = strings[i] ? strlen(strings[i]) + 1 : 0;
-        total += lens[i];
-    }
-    docs_state *s = malloc(sizeof(*s) + total);
+    size_t count = sizeof(strings) / sizeof(strings[0]), lens[sizeof(strings) / sizeof(strings[0])];
+    docs_state *s = malloc(sizeof(*s) + prefix + docs_strings_size(strings, lens, count));
     if (!s)
         return NULL;
     *s = *from;
     char *at = (char *)(s + 1);
     memcpy(at, digits, prefix);
     s->key = at;
-    at += prefix;
     char **fields[] = {&s->relpath,        &s->etag,           &s->run.run_id,
                        &s->run.checkpoint, &s->run.data_asset, &s->run.run_time_text,
                        &s->run.error};
-    for (size_t i = 0; i < count; i++) {
-        *fields[i] = strings[i] ? memcpy(at, strings[i], lens[i]) : NULL;
-        at += lens[i];
-    }
+    docs_strings_copy(at + prefix, strings, lens, fields, count);
     s->file = NULL;
     return s;
 }
