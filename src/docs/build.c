@@ -210,19 +210,19 @@ static dq_code record_from_state(dq_record *rec, const dq_entry *entry, const do
     const dq_docs_run *r = &s->run;
     const char *strings[] = {r->run_id, r->checkpoint, r->data_asset, r->run_time_text};
     size_t count = sizeof(strings) / sizeof(strings[0]), lens[sizeof(strings) / sizeof(strings[0])];
-    memset(rec, 0, sizeof(*rec));
-    rec->block = malloc(docs_strings_size(strings, lens, count));
-    if (!rec->block)
+    char *block = malloc(docs_strings_size(strings, lens, count));
+    if (!block)
         return DQ_ENOMEM;
+    *rec = (dq_record){.block = block,
+                       .size = entry->size,
+                       .mtime = entry->mtime,
+                       .run_time = r->run_time,
+                       .status = r->status,
+                       .duration_ms = r->duration_ms,
+                       .stats = r->stats,
+                       .content_hash = r->content_hash};
     char **fields[] = {&rec->run_id, &rec->checkpoint_name, &rec->data_asset, &rec->run_time_text};
-    docs_strings_copy(rec->block, strings, lens, fields, count);
-    rec->size = entry->size;
-    rec->mtime = entry->mtime;
-    rec->run_time = r->run_time;
-    rec->status = r->status;
-    rec->duration_ms = r->duration_ms;
-    rec->stats = r->stats;
-    rec->content_hash = r->content_hash;
+    docs_strings_copy(block, strings, lens, fields, count);
     return DQ_OK;
 }
 

@@ -36,13 +36,8 @@ typedef struct docs_state {
 /* The strings of a state in the making, borrowed (data_asset, etag and error may be
  * NULL). */
 typedef struct docs_state_text {
-    const char *relpath;
-    const char *etag;
-    const char *run_id;
-    const char *checkpoint;
-    const char *data_asset;
-    const char *run_time_text;
-    const char *error;
+    const char *relpath, *etag;                                           /* the stored file's */
+    const char *run_id, *checkpoint, *data_asset, *run_time_text, *error; /* the run's */
 } docs_state_text;
 
 /* Strings kept in one allocation: docs_strings_size sizes them (lens: each one's size,
@@ -129,10 +124,8 @@ typedef struct docs_lines {
     int64_t at; /* where the next line starts */
     int64_t end;
     size_t max_line;
-    char *buf; /* bytes from at onwards in [start, len) */
+    dq_buf buf; /* the bytes from at onwards start at start */
     size_t start;
-    size_t len;
-    size_t cap;
     bool eof;
     bool restore; /* the byte after the last line was made a NUL: covered puts it back */
     char covered;
