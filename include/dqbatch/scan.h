@@ -82,7 +82,8 @@ typedef struct dq_scan_report {
 
 /* A run_id stored twice is settled after all workers are done, so the consumer has seen
  * both copies; report->conflicts says whether that happened, and the records hold only
- * the copy kept. */
+ * the copy kept. out may be NULL when the consumer keeps its own: run_ids are settled
+ * (and conflicts warned about) all the same, but the records are not sorted. */
 dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_records *out,
                     dq_scan_report *report, dq_error *err);
 

@@ -67,7 +67,7 @@ struct dq_docs_session {
     size_t target_count;
     docs_state **winners; /* the runs the site shows, oldest first */
     size_t winner_count;
-    dq_map winner_by_run_id;
+    dq_map first_by_run_id; /* the first copy in store order (in cur) the filters take */
     docs_groups groups;
     cp_digest *old_cps; /* the checkpoints the previous build showed */
     size_t old_cp_count;
@@ -219,26 +219,25 @@ static dq_code site_init(docs_build *b, dq_error *err)
 
 /* ---- the scan's two callbacks ---------------------------------------------------------- */
 
+/* The record's strings in one allocation (its block), as the scan keeps them. */
 static dq_code record_from_state(dq_record *rec, const dq_entry *entry, const docs_state *s)
 {
     const dq_docs_run *r = &s->run;
-    memset(rec, 0, sizeof(*rec));
-    rec->size = entry->size;
-    rec->mtime = entry->mtime;
-    rec->run_id = dq_strdup(r->run_id);
-    rec->checkpoint_name = dq_strdup(r->checkpoint);
-    rec->data_asset = dq_strdup(r->data_asset);
-    rec->run_time_text = dq_strdup(r->run_time_text);
-    rec->run_time = r->run_time;
-    rec->status = r->status;
-    rec->duration_ms = r->duration_ms;
-    rec->stats = r->stats;
-    rec->content_hash = r->content_hash;
-    if (!rec->run_id || !rec->checkpoint_name || (r->data_asset && !rec->data_asset) ||
-        !rec->run_time_text) {
-        dq_record_free(rec);
+    const char *strings[] = {r->run_id, r->checkpoint, r->data_asset, r->run_time_text};
+    size_t count = sizeof(strings) / sizeof(strings[0]), lens[sizeof(strings) / sizeof(strings[0])];
+    char *block = malloc(docs_strings_size(strings, lens, count));
+    if (!block)
         return DQ_ENOMEM;
-    }
+    *rec = (dq_record){.block = block,
+                       .size = entry->size,
+                       .mtime = entry->mtime,
+                       .run_time = r->run_time,
+                       .status = r->status,
+                       .duration_ms = r->duration_ms,
+                       .stats = r->stats,
+                       .content_hash = r->content_hash};
+    char **fields[] = {&rec->run_id, &rec->checkpoint_name, &rec->data_asset, &rec->run_time_text};
+    docs_strings_copy(block, strings, lens, fields, count);
     return DQ_OK;
 }
 
@@ -596,7 +595,7 @@ static dq_code build_consume(const dq_entry *entry, dq_result *r, void *ctx, dq_
 /* A scan of the build's own (dq_docs_build, and the second round): without filters, so
  * that the manifest keeps every result (see dq_docs_session_result). */
 static dq_code scan_round(docs_build *b, const char *const *inputs, int input_count,
-                          dq_records *records, dq_scan_report *report, dq_error *err)
+                          dq_scan_report *report, dq_error *err)
 {
     dq_scan_opts opts = *b->scan_opts;
     opts.inputs = inputs;
@@ -604,7 +603,8 @@ static dq_code scan_round(docs_build *b, const char *const *inputs, int input_co
     opts.filter = NULL;
     opts.reuse = b->targets ? NULL : build_reuse;
     opts.known = b->targets ? NULL : build_known;
-    return dq_scan_run(&opts, build_consume, b, records, report, err);
+    /* The states are the build's records: the scan's own are not kept. */
+    return dq_scan_run(&opts, build_consume, b, NULL, report, err);
 }
 
 /* Store order: the input, then the order the walk found entries in. */
@@ -635,11 +635,8 @@ static dq_code pick_winners(docs_build *b, dq_error *err)
     if (b->cur.len > 1)
         qsort(order, b->cur.len, sizeof(*order), compare_states);
     b->winners = malloc((b->cur.len + 1) * sizeof(*b->winners));
-    dq_map first = {0};
-    dq_code rc = b->winners ? DQ_OK : DQ_ENOMEM;
-    if (rc == DQ_OK && (dq_map_reserve(&first, b->cur.len) != DQ_OK ||
-                        dq_map_reserve(&b->winner_by_run_id, b->cur.len) != DQ_OK))
-        rc = DQ_ENOMEM;
+    dq_map *first = &b->first_by_run_id;
+    dq_code rc = b->winners && dq_map_reserve(first, b->cur.len) == DQ_OK ? DQ_OK : DQ_ENOMEM;
     for (size_t i = 0; rc == DQ_OK && i < b->cur.len; i++) {
         docs_state *s = order[i];
         const dq_docs_run *run = &s->run;
@@ -647,15 +644,13 @@ static dq_code pick_winners(docs_build *b, dq_error *err)
         if (!dq_filter_match(b->filter, run->checkpoint, run->data_asset, run->status,
                              run->run_time)) {
             b->report.scan.filtered++;
-        } else if (dq_map_get(&first, run->run_id, &seen)) {
+        } else if (dq_map_get(first, run->run_id, &seen)) {
             count_duplicate(b, order[seen], s);
-        } else if ((rc = dq_map_put(&first, run->run_id, i)) == DQ_OK && build_shows(b, run)) {
+        } else if ((rc = dq_map_put(first, run->run_id, i)) == DQ_OK && build_shows(b, run)) {
             s->winner = true;
             b->winners[b->winner_count++] = s;
-            rc = dq_map_put(&b->winner_by_run_id, run->run_id, b->winner_count - 1);
         }
     }
-    dq_map_free(&first);
     return rc ? dq_fail(err, rc, "out of memory") : DQ_OK;
 }
 
@@ -692,12 +687,10 @@ static dq_code render_missing(docs_build *b, dq_error *err)
     if (!by_file && docs_manifest_index(&b->cur) != DQ_OK)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->round = 2;
-    dq_records records;
     dq_scan_report report;
-    dq_code rc = by_file ? scan_round(b, files, (int)wanted, &records, &report, err)
-                         : scan_round(b, b->scan_opts->inputs, b->scan_opts->input_count, &records,
-                                      &report, err);
-    dq_records_free(&records);
+    dq_code rc = by_file
+                     ? scan_round(b, files, (int)wanted, &report, err)
+                     : scan_round(b, b->scan_opts->inputs, b->scan_opts->input_count, &report, err);
     free(files);
     return rc;
 }
@@ -933,13 +926,15 @@ static void remove_old_checkpoint_pages(docs_build *b)
 /* The previous build's page of s, unless a run of this build stands on it. */
 static void remove_old_run_page(docs_build *b, const docs_state *s)
 {
-    size_t w;
+    size_t first;
     if (!s || !s->was_page)
         return;
-    /* A winner stands on its own page: the common case needs no lookup. */
+    /* A winner stands on its own page: the common case needs no lookup. Only the first
+     * copy of a run_id can be its winner. */
     if (b->old.format == b->site.format &&
-        (s->winner || (dq_map_get(&b->winner_by_run_id, s->run.run_id, &w) &&
-                       strcmp(b->winners[w]->run.checkpoint, s->run.checkpoint) == 0)))
+        (s->winner ||
+         (dq_map_get(&b->first_by_run_id, s->run.run_id, &first) && b->cur.states[first]->winner &&
+          strcmp(b->cur.states[first]->run.checkpoint, s->run.checkpoint) == 0)))
         return;
     char *relative = dq_docs_run_path(b->old.format, s->run.checkpoint, s->run.run_id);
     if (relative)
@@ -1256,7 +1251,7 @@ static void build_abort(docs_build *b)
 static void build_free(docs_build *b)
 {
     docs_groups_free(&b->groups);
-    dq_map_free(&b->winner_by_run_id);
+    dq_map_free(&b->first_by_run_id);
     for (size_t i = 0; i < b->spare_count; i++) {
         docs_out_free(b->spare[i]);
         free(b->spare[i]);
@@ -1377,10 +1372,8 @@ dq_code dq_docs_build(const dq_scan_opts *scan, const dq_docs_opts *opts, dq_doc
     dq_code rc = dq_docs_session_open(opts, scan, &b, err);
     if (rc)
         return rc;
-    dq_records records;
     dq_scan_report scanned;
-    rc = scan_round(b, scan->inputs, scan->input_count, &records, &scanned, err);
-    dq_records_free(&records);
+    rc = scan_round(b, scan->inputs, scan->input_count, &scanned, err);
     if (rc == DQ_OK)
         rc = dq_docs_session_finish(b, &scanned, report, err);
     else

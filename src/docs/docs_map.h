@@ -37,14 +37,16 @@ typedef struct docs_state {
 /* The strings of a state in the making, borrowed (data_asset, etag and error may be
  * NULL). */
 typedef struct docs_state_text {
-    const char *relpath;
-    const char *etag;
-    const char *run_id;
-    const char *checkpoint;
-    const char *data_asset;
-    const char *run_time_text;
-    const char *error;
+    const char *relpath, *etag;                                           /* the stored file's */
+    const char *run_id, *checkpoint, *data_asset, *run_time_text, *error; /* the run's */
 } docs_state_text;
+
+/* Strings kept in one allocation: docs_strings_size sizes them (lens: each one's size,
+ * NUL included, 0 for a NULL one), docs_strings_copy copies them one after another from
+ * at and points each field at its copy (NULL for a NULL string). */
+size_t docs_strings_size(const char *const *strings, size_t *lens, size_t count);
+void docs_strings_copy(char *at, const char *const *strings, const size_t *lens,
+                       char **const *fields, size_t count);
 
 /* A state of one allocation: the numbers and flags of from (its pointers are not
  * looked at), copies of text, the key made of from->input and text->relpath, file
@@ -88,7 +90,8 @@ dq_code docs_manifest_read(const char *path, docs_manifest *m, dq_error *err);
 dq_code docs_manifest_read_jobs(const char *path, docs_manifest *m, int jobs, dq_error *err);
 /* Writes the manifest to path (atomically), states in the order given. A state read from
  * the manifest at path that has not changed is copied from it byte for byte, so its line
- * never has to be held in memory. */
+ * never has to be held in memory; a manifest that would come out the same is left as it
+ * is. */
 dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *err);
 void docs_manifest_free(docs_manifest *m);
 /* ---- what a build and a merge share: the checkpoints and the files at the root ------- */
@@ -122,10 +125,8 @@ typedef struct docs_lines {
     int64_t at; /* where the next line starts */
     int64_t end;
     size_t max_line;
-    char *buf; /* bytes from at onwards in [start, len) */
+    dq_buf buf; /* the bytes from at onwards start at start */
     size_t start;
-    size_t len;
-    size_t cap;
     bool eof;
     bool restore; /* the byte after the last line was made a NUL: covered puts it back */
     char covered;

@@ -31,6 +31,25 @@ static size_t key_prefix(int input, char *digits)
     return (size_t)snprintf(digits, 16, "%d:", input);
 }
 
+size_t docs_strings_size(const char *const *strings, size_t *lens, size_t count)
+{
+    size_t total = 0;
+    for (size_t i = 0; i < count; i++) {
+        lens[i] = strings[i] ? strlen(strings[i]) + 1 : 0;
+        total += lens[i];
+    }
+    return total;
+}
+
+void docs_strings_copy(char *at, const char *const *strings, const size_t *lens,
+                       char **const *fields, size_t count)
+{
+    for (size_t i = 0; i < count; i++) {
+        *fields[i] = strings[i] ? memcpy(at, strings[i], lens[i]) : NULL;
+        at += lens[i];
+    }
+}
+
 docs_state *docs_state_pack(const docs_state *from, const docs_state_text *text)
 {
     char digits[16];
@@ -38,27 +57,18 @@ docs_state *docs_state_pack(const docs_state *from, const docs_state_text *text)
     /* The relpath is the end of the key, so it is not stored twice. */
     const char *strings[] = {text->relpath,    text->etag,          text->run_id, text->checkpoint,
                              text->data_asset, text->run_time_text, text->error};
-    size_t lens[sizeof(strings) / sizeof(strings[0])];
-    size_t count = sizeof(strings) / sizeof(strings[0]), total = prefix;
-    for (size_t i = 0; i < count; i++) {
-        lens[i] = strings[i] ? strlen(strings[i]) + 1 : 0;
-        total += lens[i];
-    }
-    docs_state *s = malloc(sizeof(*s) + total);
+    size_t count = sizeof(strings) / sizeof(strings[0]), lens[sizeof(strings) / sizeof(strings[0])];
+    docs_state *s = malloc(sizeof(*s) + prefix + docs_strings_size(strings, lens, count));
     if (!s)
         return NULL;
     *s = *from;
     char *at = (char *)(s + 1);
     memcpy(at, digits, prefix);
     s->key = at;
-    at += prefix;
     char **fields[] = {&s->relpath,        &s->etag,           &s->run.run_id,
                        &s->run.checkpoint, &s->run.data_asset, &s->run.run_time_text,
                        &s->run.error};
-    for (size_t i = 0; i < count; i++) {
-        *fields[i] = strings[i] ? memcpy(at, strings[i], lens[i]) : NULL;
-        at += lens[i];
-    }
+    docs_strings_copy(at + prefix, strings, lens, fields, count);
     s->file = NULL;
     return s;
 }
@@ -299,7 +309,7 @@ static dq_code write_lines(FILE *f, int old, const docs_manifest *m)
 
 /* Streamed through a temporary file and renamed: the manifest grows with the store, so
  * it is never held whole in memory. */
-dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *err)
+static dq_code write_through_tmp(const char *path, int from, const docs_manifest *m, dq_error *err)
 {
     char *tmp = dq_asprintf("%s.tmp", path);
     FILE *f = tmp ? fopen(tmp, "w") : NULL;
@@ -309,11 +319,8 @@ dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *
         free(tmp);
         return rc;
     }
-    int from = open(path, O_RDONLY | O_CLOEXEC);
     bool ok = write_lines(f, from, m) == DQ_OK;
     int saved = ok ? 0 : errno;
-    if (from >= 0)
-        close(from);
     if (fclose(f) != 0 && ok) {
         ok = false;
         saved = errno;
@@ -328,6 +335,43 @@ dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *
         rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(saved));
     }
     free(tmp);
+    return rc;
+}
+
+/* Whether the previous manifest holds just what m would write: the same header, then
+ * every state's line, copied unchanged, back to back up to its end. A build that changed
+ * nothing then leaves it as it is instead of writing it again. */
+static bool manifest_unchanged(int old, const docs_manifest *m)
+{
+    if (old < 0 || m->len == 0)
+        return false;
+    int64_t end = m->states[0]->line_at;
+    for (size_t i = 0; i < m->len; i++) {
+        const docs_state *s = m->states[i];
+        if (!copyable(s) || s->line_at != end)
+            return false;
+        end += (int64_t)s->line_len;
+    }
+    struct stat st;
+    if (fstat(old, &st) != 0 || (int64_t)st.st_size != end)
+        return false;
+    dq_docs_out o;
+    docs_out_init(&o);
+    render_header(&o, m);
+    char header[4096]; /* a longer header is written again */
+    size_t len = o.buf.len;
+    bool same = o.code == DQ_OK && (int64_t)len == m->states[0]->line_at && len <= sizeof(header) &&
+                pread(old, header, len, 0) == (ssize_t)len && memcmp(header, o.buf.data, len) == 0;
+    docs_out_free(&o);
+    return same;
+}
+
+dq_code docs_manifest_write(const char *path, const docs_manifest *m, dq_error *err)
+{
+    int from = open(path, O_RDONLY | O_CLOEXEC);
+    dq_code rc = manifest_unchanged(from, m) ? DQ_OK : write_through_tmp(path, from, m, err);
+    if (from >= 0)
+        close(from);
     return rc;
 }
 

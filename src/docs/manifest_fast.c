@@ -28,15 +28,29 @@ static bool peek(const cursor *c, const char *literal)
     return c->ok && (size_t)(c->end - c->p) >= n && memcmp(c->p, literal, n) == 0;
 }
 
+/* An integer as the writer's %lld gives it, by hand; anything else (a sign, a space, more
+ * digits than surely fit) goes to strtoll, so that the result is strtoll's either way. */
 static int64_t read_integer(cursor *c)
 {
+    const char *p = c->p;
+    bool negative = p < c->end && *p == '-';
+    p += negative;
+    int64_t v = 0;
+    size_t digits = 0;
+    for (; p < c->end && *p >= '0' && *p <= '9' && digits < 18; p++, digits++)
+        v = v * 10 + (*p - '0');
+    bool plain = c->ok && digits > 0 && !(p < c->end && *p >= '0' && *p <= '9');
+    if (plain) {
+        c->p = p;
+        return negative ? -v : v;
+    }
     char *stop;
-    long long v = c->ok ? strtoll(c->p, &stop, 10) : 0;
+    long long slow = c->ok ? strtoll(c->p, &stop, 10) : 0;
     if (!c->ok || stop == c->p || stop > c->end)
         c->ok = false;
     else
         c->p = stop;
-    return v;
+    return slow;
 }
 
 static double read_double(cursor *c)
@@ -163,6 +177,27 @@ static size_t read_optional_string(cursor *c, dq_buf *b)
     return read_string(c, b);
 }
 
+/* The content hash: 16 hex digits, by hand when they are just that, else as strtoull
+ * reads them. */
+static uint64_t read_hash(cursor *c)
+{
+    uint64_t v = 0;
+    size_t n = 0;
+    for (int d; c->ok && n < 16 && c->p + n < c->end && (d = hex_digit(c->p[n])) >= 0; n++)
+        v = v << 4 | (unsigned)d;
+    if (n == 16 && !(c->p + n < c->end && hex_digit(c->p[n]) >= 0)) {
+        c->p += n;
+        return v;
+    }
+    char *stop = NULL;
+    v = c->ok ? strtoull(c->p, &stop, 16) : 0;
+    if (!c->ok || stop != c->p + 16)
+        c->ok = false;
+    else
+        c->p = stop;
+    return v;
+}
+
 static void read_stats(cursor *c, dq_stats *st)
 {
     int64_t *counts[] = {&st->total_issues,      &st->critical_issues,   &st->high_issues,
@@ -218,12 +253,7 @@ static void read_run(cursor *c, dq_docs_run *r, dq_buf *b, line_text *t)
     expect(c, ", \"error\": ");
     t->error = read_optional_string(c, b);
     expect(c, ", \"content_hash\": \"");
-    char *stop = NULL;
-    r->content_hash = c->ok ? strtoull(c->p, &stop, 16) : 0;
-    if (!c->ok || stop != c->p + 16)
-        c->ok = false;
-    else
-        c->p = stop;
+    r->content_hash = read_hash(c);
     expect(c, "\"");
     read_stats(c, &r->stats);
 }

@@ -2,7 +2,6 @@
  * read two halves of one file through one descriptor, and no line is copied out of the
  * block it arrived in. */
 #include <errno.h>
-#include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
@@ -18,47 +17,38 @@ void docs_lines_init(docs_lines *l, int fd, int64_t at, int64_t end, size_t max_
     l->at = at;
     l->end = end;
     l->max_line = max_line;
+    /* A line too long is still buffered whole, plus the block read after it. */
+    dq_buf_init(&l->buf, max_line + 2 * LINES_BLOCK);
 }
 
 void docs_lines_free(docs_lines *l)
 {
-    free(l->buf);
-    l->buf = NULL;
+    dq_buf_free(&l->buf);
 }
 
-/* Makes room for one more block after the buffered bytes, which move to the front. */
-static bool lines_room(docs_lines *l)
-{
-    if (l->start) {
-        memmove(l->buf, l->buf + l->start, l->len - l->start);
-        l->len -= l->start;
-        l->start = 0;
-    }
-    if (l->buf && l->cap - l->len > LINES_BLOCK)
-        return true;
-    size_t cap = l->cap ? l->cap * 2 : 2 * LINES_BLOCK;
-    char *buf = realloc(l->buf, cap);
-    if (!buf)
-        return false;
-    l->buf = buf;
-    l->cap = cap;
-    return true;
-}
-
+/* Reads one more block after the buffered bytes, which move to the front first. */
 static dq_code lines_fill(docs_lines *l)
 {
-    if (!lines_room(l))
-        return DQ_ENOMEM;
-    /* One byte stays free: the NUL after the last line handed out. */
-    size_t want = l->cap - l->len - 1;
+    dq_buf *b = &l->buf;
+    if (l->start) {
+        memmove(b->data, b->data + l->start, b->len - l->start);
+        b->len -= l->start;
+        l->start = 0;
+    }
+    dq_code rc = dq_buf_reserve(b, LINES_BLOCK);
+    if (rc)
+        return rc;
+    /* The NUL dq_buf keeps room for is the one after the last line handed out. */
+    size_t want = b->cap - b->len - 1;
     ssize_t n;
     do
-        n = pread(l->fd, l->buf + l->len, want, (off_t)(l->at + (int64_t)l->len));
+        n = pread(l->fd, b->data + b->len, want, (off_t)(l->at + (int64_t)b->len));
     while (n < 0 && errno == EINTR);
     if (n < 0)
         return DQ_EIO;
     l->eof = n == 0;
-    l->len += (size_t)n;
+    b->len += (size_t)n;
+    b->data[b->len] = '\0';
     return DQ_OK;
 }
 
@@ -66,12 +56,13 @@ static dq_code lines_fill(docs_lines *l)
  * it covers is put back on the next call). */
 static dq_code lines_take(docs_lines *l, size_t n, const char **line, size_t *len)
 {
-    *line = l->buf + l->start;
+    char *data = l->buf.data;
+    *line = data + l->start;
     *len = n;
     l->start += n;
     l->at += (int64_t)n;
-    l->covered = l->buf[l->start];
-    l->buf[l->start] = '\0';
+    l->covered = data[l->start];
+    data[l->start] = '\0';
     l->restore = true;
     return n > l->max_line ? DQ_ETOOBIG : DQ_OK;
 }
@@ -80,15 +71,16 @@ dq_code docs_lines_next(docs_lines *l, const char **line, size_t *len)
 {
     *len = 0;
     if (l->restore)
-        l->buf[l->start] = l->covered;
+        l->buf.data[l->start] = l->covered;
     l->restore = false;
     if (l->at >= l->end)
         return DQ_OK;
     for (;;) {
-        size_t have = l->len - l->start;
-        const char *nl = have ? memchr(l->buf + l->start, '\n', have) : NULL;
+        size_t have = l->buf.len - l->start;
+        const char *next = l->buf.data + l->start;
+        const char *nl = have ? memchr(next, '\n', have) : NULL;
         if (nl)
-            return lines_take(l, (size_t)(nl - (l->buf + l->start)) + 1, line, len);
+            return lines_take(l, (size_t)(nl - next) + 1, line, len);
         if (l->eof)
             return have ? lines_take(l, have, line, len) : DQ_OK;
         if (have > l->max_line)

@@ -343,7 +343,7 @@ static int compare_time_then_run_id(const void *a, const void *b)
 
 /* Keeps the first copy (by input order, then path order) of every run_id. A copy with
  * the same bytes is dropped quietly; different bytes get a warning naming both files. */
-static void settle_duplicates(dq_records *records, dq_scan_report *report)
+static void settle_duplicates(dq_records *records, dq_scan_report *report, bool returned)
 {
     if (records->len < 2)
         return;
@@ -366,12 +366,16 @@ static void settle_duplicates(dq_records *records, dq_scan_report *report)
         dq_record_free(rec);
     }
     records->len = kept;
-    qsort(records->items, records->len, sizeof(dq_record), compare_time_then_run_id);
+    if (returned)
+        qsort(records->items, records->len, sizeof(dq_record), compare_time_then_run_id);
 }
 
 dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_records *out,
                     dq_scan_report *report, dq_error *err)
 {
+    dq_records dropped; /* settles the run_ids of a caller that keeps no records */
+    bool returned = out != NULL;
+    out = returned ? out : &dropped;
     memset(out, 0, sizeof(*out));
     memset(report, 0, sizeof(*report));
     scan_state s = {.opts = opts, .fn = fn, .ctx = ctx, .records = out, .report = report};
@@ -407,8 +411,10 @@ dq_code dq_scan_run(const dq_scan_opts *opts, dq_scan_fn fn, void *ctx, dq_recor
         dq_decode_cache_free(s.scratch[i].cache);
     }
     free(s.scratch);
-    settle_duplicates(out, report);
+    settle_duplicates(out, report, returned);
     report->selected = out->len;
+    if (!returned)
+        dq_records_free(out);
     if (rc == DQ_OK && s.out_of_memory)
         rc = dq_fail(err, DQ_ENOMEM, "out of memory while keeping the records");
     return rc;

@@ -23,6 +23,7 @@
 typedef struct dir_slot {
     const char *name;
     size_t offset;      /* into dir_list.names until the list is complete */
+    size_t len;         /* of the name */
     unsigned char type; /* d_type: DT_DIR, DT_REG, DT_LNK, DT_UNKNOWN, ... */
 } dir_slot;
 
@@ -85,19 +86,21 @@ static void path_pop(tree_walk *t, size_t old)
 /* Byte order of the paths the names make: a directory's name sorts as "name/", so
  * "a.json" comes before the files of directory "a" ('.' < '/'), as in a sorted list of
  * full paths. Names whose type readdir does not report sort as files. */
+static int slot_byte(const dir_slot *s, size_t at)
+{
+    if (at < s->len)
+        return (unsigned char)s->name[at];
+    return s->type == DT_DIR ? '/' : 0;
+}
+
+/* The names of a store's directories share long prefixes: memcmp runs through them. */
 static int compare_slots(const void *pa, const void *pb)
 {
     const dir_slot *a = pa;
     const dir_slot *b = pb;
-    const unsigned char *x = (const unsigned char *)a->name;
-    const unsigned char *y = (const unsigned char *)b->name;
-    while (*x && *x == *y) {
-        x++;
-        y++;
-    }
-    int cx = *x ? *x : (a->type == DT_DIR ? '/' : 0);
-    int cy = *y ? *y : (b->type == DT_DIR ? '/' : 0);
-    return cx - cy;
+    size_t common = a->len < b->len ? a->len : b->len;
+    int c = memcmp(a->name, b->name, common);
+    return c ? c : slot_byte(a, common) - slot_byte(b, common);
 }
 
 static void dir_list_free(dir_list *l)
@@ -112,11 +115,11 @@ static dq_code dir_list_add(dir_list *l, const struct dirent *de)
     if (!slots)
         return DQ_ENOMEM;
     l->slots = slots;
-    size_t offset = l->names.len;
-    dq_code rc = dq_buf_add(&l->names, de->d_name, strlen(de->d_name) + 1);
+    size_t offset = l->names.len, len = strlen(de->d_name);
+    dq_code rc = dq_buf_add(&l->names, de->d_name, len + 1);
     if (rc)
         return rc;
-    l->slots[l->len++] = (dir_slot){.offset = offset, .type = de->d_type};
+    l->slots[l->len++] = (dir_slot){.offset = offset, .len = len, .type = de->d_type};
     return DQ_OK;
 }
 
