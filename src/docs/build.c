@@ -703,12 +703,15 @@ static void settle_in_place(docs_build *b)
 {
     for (size_t i = 0; i < b->cur.len; i++) {
         docs_state *s = b->cur.states[i];
-        size_t w;
+        size_t first;
         if (!s->in_place || s->winner)
             continue;
         s->in_place = s->page = false;
+        /* Only the first copy of a run_id can be its winner (pick_winners). */
         docs_state *winner =
-            dq_map_get(&b->winner_by_run_id, s->run.run_id, &w) ? b->winners[w] : NULL;
+            dq_map_get(&b->first_by_run_id, s->run.run_id, &first) && b->cur.states[first]->winner
+                ? b->cur.states[first]
+                : NULL;
         if (winner && strcmp(winner->run.checkpoint, s->run.checkpoint) == 0) {
             if (!winner->staged)
                 winner->page = false; /* overwritten: read again */
