@@ -515,6 +515,14 @@ static void expect_same_state(const docs_state *a, const docs_state *b)
     ck_assert(memcmp(&a->run.stats, &b->run.stats, sizeof(dq_stats)) == 0);
 }
 
+/* A manifest line in another key order than the writer's: only the JSON parser reads it. */
+static const char odd_manifest_line[] =
+    "{\"path\": \"p\", \"input\": 0, \"size\": 1, \"mtime\": 2, \"page\": false, "
+    "\"run_id\": \"r\", \"checkpoint\": \"c\", \"data_asset\": null, "
+    "\"run_time\": \"t\", \"run_time_us\": 5, \"status\": \"success\", "
+    "\"duration_ms\": 1, \"error\": null, \"content_hash\": \"00000000000000ff\", "
+    "\"stats\": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0.0, 0.0]}\n";
+
 START_TEST(manifest_lines_read_back_exactly)
 {
     docs_manifest m = {
@@ -558,12 +566,7 @@ START_TEST(manifest_lines_read_back_exactly)
     docs_manifest_free(&again);
     back.states[1]->page = true;
     /* A line the fast reader does not know still reads, through the JSON parser. */
-    const char *odd =
-        "{\"path\": \"p\", \"input\": 0, \"size\": 1, \"mtime\": 2, \"page\": false, "
-        "\"run_id\": \"r\", \"checkpoint\": \"c\", \"data_asset\": null, "
-        "\"run_time\": \"t\", \"run_time_us\": 5, \"status\": \"success\", "
-        "\"duration_ms\": 1, \"error\": null, \"content_hash\": \"00000000000000ff\", "
-        "\"stats\": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0.0, 0.0]}\n";
+    const char *odd = odd_manifest_line;
     dq_buf scratch;
     dq_buf_init(&scratch, 1 << 20);
     ck_assert_ptr_null(docs_manifest_fast_line(odd, strlen(odd), &scratch));
@@ -632,12 +635,7 @@ START_TEST(manifest_halves_read_as_one_pass)
     expect_halves_agree(dir, text, len, DQ_OK);
     /* A line only the JSON parser reads, in the second half, and more lines after it;
      * then a damaged line at the end, named by its number. */
-    const char *odd =
-        "{\"path\": \"p\", \"input\": 0, \"size\": 1, \"mtime\": 2, \"page\": false, "
-        "\"run_id\": \"r\", \"checkpoint\": \"c\", \"data_asset\": null, "
-        "\"run_time\": \"t\", \"run_time_us\": 5, \"status\": \"success\", "
-        "\"duration_ms\": 1, \"error\": null, \"content_hash\": \"00000000000000ff\", "
-        "\"stats\": [1, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 1.0, 0.0, 0.0]}\n";
+    const char *odd = odd_manifest_line;
     const char *body = strchr(text, '\n') + 1;
     char *longer = dq_asprintf("%s%s%s", text, odd, body);
     expect_halves_agree(dir, longer, strlen(longer), DQ_OK);
