@@ -167,6 +167,11 @@ START_TEST(atomic_write_replaces_and_leaves_no_temporary)
     struct stat st;
     ck_assert_int_eq(stat(parent, &st), 0);
     ck_assert_int_eq(st.st_nlink, 2); /* no subdirectories, and the listing below */
+    /* A folder on the way that is a file: an error naming the path, nothing left. */
+    char *below_file = dq_asprintf("%s/x", path);
+    ck_assert_int_eq(dq_file_write_atomic(below_file, "x", 1, &err), DQ_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, below_file));
+    free(below_file);
     dq_buf buf;
     dq_buf_init(&buf, 3);
     ck_assert_int_eq(dq_file_read(path, 3, &buf, &err), DQ_ETOOBIG);
