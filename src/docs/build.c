@@ -14,6 +14,7 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -54,7 +55,9 @@ struct dq_docs_session {
     bool site_existed; /* before this build: a failed first build leaves no folder */
     bool fresh;        /* nor had it a checkpoints folder: no run page can stand in the way */
     bool finished;
-    bool touched; /* pages were moved into the site: its marker must stay until the end */
+    /* Pages were moved into the site: its marker must stay until the end. Set by the
+     * workers for every page they write in place, hence atomic rather than locked. */
+    atomic_bool touched;
     char *fingerprint;
     docs_manifest old; /* the previous build's; the scan claims its unchanged entries */
     bool have_old;
@@ -453,9 +456,7 @@ static dq_code write_in_place(docs_build *b, docs_state *s, const dq_docs_out *o
     char *path = run_page_path(b, s);
     if (!path)
         return dq_fail(err, DQ_ENOMEM, "%s: out of memory", s->relpath);
-    pthread_mutex_lock(&b->lock);
-    b->touched = true;
-    pthread_mutex_unlock(&b->lock);
+    atomic_store_explicit(&b->touched, true, memory_order_relaxed);
     dq_code rc = DQ_OK;
     if (!b->fresh || !link_new_page(path, o)) {
         char *tmp = dq_asprintf("%s.tmp", path);
@@ -855,21 +856,18 @@ static void draw_checkpoint_page(void *item, void *ctx, int worker)
  * root files and the manifest. */
 static dq_code start_checkpoint_pages(docs_build *b, dq_error *err)
 {
-    size_t count = 0;
+    size_t most = 0; /* pages of every checkpoint: room enough for those that changed */
     for (size_t c = 0; c < b->groups.count; c++)
-        if (cp_changed(b, &b->groups.cps[c]))
-            count += docs_page_count(&b->site, b->groups.cps[c].len);
-    if (count == 0)
-        return DQ_OK;
+        most += docs_page_count(&b->site, b->groups.cps[c].len);
     int threads = b->scan_opts->jobs > 0 ? b->scan_opts->jobs : dq_cpu_count();
-    b->pages = malloc(count * sizeof(*b->pages));
+    b->pages = malloc((most + 1) * sizeof(*b->pages));
     b->page_outs = calloc((size_t)threads, sizeof(*b->page_outs));
     if (!b->pages || !b->page_outs)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->page_out_count = (size_t)threads;
     for (size_t i = 0; i < b->page_out_count; i++)
         docs_out_init(&b->page_outs[i]);
-    b->page_pool = dq_pool_new(threads, count, draw_checkpoint_page, b);
+    b->page_pool = dq_pool_new(threads, most + 1, draw_checkpoint_page, b);
     if (!b->page_pool)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
     for (size_t c = 0; c < b->groups.count; c++) {
@@ -1242,8 +1240,9 @@ static dq_code build_finish(docs_build *b, dq_error *err)
  * leftovers are still there; so does one standing over pages already moved. */
 static void build_abort(docs_build *b)
 {
-    drop_staging(b, b->recovering || b->touched, NULL);
-    if (b->touched)
+    bool touched = atomic_load(&b->touched);
+    drop_staging(b, b->recovering || touched, NULL);
+    if (touched)
         return;
     remove_dir_if_empty(b, DOCS_PARTS_DIR);
     remove_dir_if_empty(b, META_DIR);
@@ -1328,7 +1327,7 @@ dq_code dq_docs_session_finish(dq_docs_session *b, const dq_scan_report *scan,
         rc = render_missing(b, err);
     }
     if (rc == DQ_OK) {
-        b->touched = true;
+        atomic_store(&b->touched, true);
         publish_run_pages(b);
         if (docs_groups_make(&b->groups, b->winners, b->winner_count) != DQ_OK)
             rc = dq_fail(err, DQ_ENOMEM, "out of memory");
