@@ -135,9 +135,10 @@ dq_code dq_decode(const char *name, const void *data, size_t len, dq_format form
                   const dq_decode_opts *opts, dq_result *out, dq_error *err);
 
 /* Parses JSON the way Python's json.loads accepts it (NaN, Infinity, -Infinity read as
- * numbers; integers past 2^53 as the nearest double). DQ_EFORMAT, naming the file and
- * where cJSON tells the byte, for: an empty text, invalid UTF-8, a lone surrogate,
- * nesting past CJSON_NESTING_LIMIT, truncated or malformed JSON, data after the value. */
+ * numbers; integers past 2^53 as the nearest double) into the tree cJSON_Parse would
+ * build (json.c). DQ_EFORMAT, naming the file and the byte, for: an empty text, invalid
+ * UTF-8, a lone surrogate, a control character inside a string, nesting past
+ * CJSON_NESTING_LIMIT, truncated or malformed JSON, data after the value. */
 cJSON *dq_json_parse(const char *text, size_t len, dq_error *err, const char *name);
 /* Parses YAML as PyYAML's safe_load reads it (YAML 1.1 scalars, anchors and aliases
  * copied, merge keys "<<" applied) into the same tree JSON gives, an empty
