@@ -65,13 +65,15 @@ bench_time() {
     echo "$(echo "$end - $start" | bc -l) $rss $status $(echo "$user + $system" | bc -l)" >"$out"
 }
 
-# bench_parse_rate STORE: "rate cpu_seconds" of parse_only over the store, from the
-# faster of two runs: the first also warms the page cache, as dqbatch's runs find it.
+# bench_parse_rate STORE [--decode]: "rate cpu_seconds" of parse_only over the store,
+# from the faster of two runs: the first also warms the page cache, as dqbatch's runs
+# find it. --decode: through dqbatch's own decoder instead of cJSON_Parse.
 bench_parse_rate() {
     local store=$1 out best="" run seconds status cpu
+    shift
     out=$(mktemp -d)
     for run in 1 2; do
-        bench_time "$out/$run" "$DQ_PARSE_ONLY" --jobs "$JOBS" "$store"
+        bench_time "$out/$run" "$DQ_PARSE_ONLY" --jobs "$JOBS" "$@" "$store"
         read -r seconds _ status cpu <"$out/$run"
         [ "$status" -eq 0 ] || bench_die "parse_only failed on $store: $(head -3 "$out/$run.err")"
         cat "$out/$run.out" >&2

@@ -4,7 +4,12 @@
  * it: no model, no sorting, no output. dqbatch ls does all of this plus its own work,
  * so its rate divided by this one says how much the rest costs.
  *
- *   parse_only [--jobs N] PATH...
+ * With --decode, each file goes through dqbatch's own dq_decode instead (its JSON
+ * parser, its arenas, the result model) and dq_result_free: what every dqbatch command
+ * pays per result before its own work, so that a command's rate over this one isolates
+ * that work.
+ *
+ *   parse_only [--jobs N] [--decode] PATH...
  *
  * Prints one line of key=value figures. YAML files are counted as skipped: cJSON cannot
  * read them, so benchmark stores are generated without YAML. */
@@ -21,11 +26,13 @@
 #include <zlib.h>
 
 #include <dqbatch/core.h>
+#include <dqbatch/decode.h>
 
 enum { PARSE_MAX_BYTES = 256 * 1024 * 1024 };
 
 typedef struct parse_job {
     const dq_strlist *files;
+    bool decode; /* dq_decode instead of cJSON_Parse */
     atomic_size_t next;
     atomic_size_t parsed;
     atomic_size_t failed;
@@ -123,25 +130,52 @@ static bool parse_file(const char *path, dq_buf *raw, dq_buf *plain, unsigned lo
     return true;
 }
 
+/* Reads and decodes one file as dqbatch does; true when it is a stored result. */
+static bool decode_file(const char *path, dq_buf *raw, dq_buf *plain, dq_decode_cache *cache,
+                        unsigned long long *bytes)
+{
+    dq_error err;
+    dq_buf_reset(raw);
+    if (dq_file_read(path, PARSE_MAX_BYTES, raw, &err) != DQ_OK) {
+        fprintf(stderr, "parse_only: %s\n", err.msg);
+        return false;
+    }
+    dq_decode_opts opts = {.max_bytes = PARSE_MAX_BYTES, .scratch = plain, .cache = cache};
+    dq_result r;
+    if (dq_decode(path, raw->data, raw->len, DQ_FORMAT_JSON, &opts, &r, &err) != DQ_OK) {
+        fprintf(stderr, "parse_only: %s\n", err.msg);
+        return false;
+    }
+    dq_result_free(&r);
+    *bytes = dq_decode_is_gzip(raw->data, raw->len) ? plain->len : raw->len;
+    return true;
+}
+
 static void *parse_worker(void *arg)
 {
     parse_job *job = arg;
     dq_buf raw, plain;
     dq_buf_init(&raw, PARSE_MAX_BYTES);
     dq_buf_init(&plain, PARSE_MAX_BYTES);
+    dq_decode_cache *cache = job->decode ? dq_decode_cache_new() : NULL;
     size_t i;
     while ((i = atomic_fetch_add(&job->next, 1)) < job->files->len) {
         const char *path = job->files->items[i];
         unsigned long long bytes = 0;
         if (is_yaml(path)) {
             atomic_fetch_add(&job->skipped, 1);
-        } else if (parse_file(path, &raw, &plain, &bytes)) {
+            continue;
+        }
+        bool ok = job->decode ? decode_file(path, &raw, &plain, cache, &bytes)
+                              : parse_file(path, &raw, &plain, &bytes);
+        if (ok) {
             atomic_fetch_add(&job->parsed, 1);
             atomic_fetch_add(&job->bytes, bytes);
         } else {
             atomic_fetch_add(&job->failed, 1);
         }
     }
+    dq_decode_cache_free(cache);
     dq_buf_free(&raw);
     dq_buf_free(&plain);
     return NULL;
@@ -188,8 +222,14 @@ static int run_threads(parse_job *job, int jobs)
 int main(int argc, char **argv)
 {
     int jobs = parse_jobs_arg(&argc, &argv);
+    bool decode = argc >= 2 && strcmp(argv[1], "--decode") == 0;
+    if (decode) {
+        argc--;
+        argv++;
+        dq_decode_setup();
+    }
     if (jobs < 0 || argc < 2) {
-        fprintf(stderr, "usage: parse_only [--jobs N] PATH...\n");
+        fprintf(stderr, "usage: parse_only [--jobs N] [--decode] PATH...\n");
         return 2;
     }
     double start = seconds_now();
@@ -199,14 +239,14 @@ int main(int argc, char **argv)
         return 1;
     }
     double listed = seconds_now();
-    parse_job job = {.files = &files};
+    parse_job job = {.files = &files, .decode = decode};
     int started = run_threads(&job, jobs);
     double done = seconds_now();
     size_t parsed = atomic_load(&job.parsed), failed = atomic_load(&job.failed);
-    printf("parse_only files=%zu parsed=%zu failed=%zu skipped=%zu jobs=%d mb=%.1f "
+    printf("parse_only parser=%s files=%zu parsed=%zu failed=%zu skipped=%zu jobs=%d mb=%.1f "
            "list_seconds=%.3f seconds=%.3f rate=%.1f\n",
-           files.len, parsed, failed, atomic_load(&job.skipped), started,
-           (double)atomic_load(&job.bytes) / 1e6, listed - start, done - start,
+           decode ? "dqbatch" : "cjson", files.len, parsed, failed, atomic_load(&job.skipped),
+           started, (double)atomic_load(&job.bytes) / 1e6, listed - start, done - start,
            (double)parsed / (done - start));
     dq_strlist_free(&files);
     return started == jobs && failed == 0 ? 0 : 1;
