@@ -184,6 +184,12 @@ dq_code dq_mkdirs_parent(const char *path, dq_error *err);
 /* Writes a temporary file beside path, fsyncs nothing, and renames it over path, so a
  * reader sees either the old file or the new one. Creates the parent directories. */
 dq_code dq_file_write_atomic(const char *path, const void *data, size_t len, dq_error *err);
+/* Creates or truncates path and writes data, making the parent folders when they are
+ * missing. A reader may see it half written: for files no reader looks at yet. */
+dq_code dq_file_write(const char *path, const void *data, size_t len, dq_error *err);
+/* Removes path and, when it is a folder, everything in it; symlinks are removed, never
+ * followed. A path that is not there is no error. */
+dq_code dq_remove_tree(const char *path, dq_error *err);
 /* write(2) until every byte is out (retrying EINTR); false with errno set on failure. */
 bool dq_write_all(int fd, const void *data, size_t len);
 /* Reads a whole file, failing with DQ_ETOOBIG past max bytes. */

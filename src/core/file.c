@@ -1,7 +1,9 @@
-/* Files: directories made on demand, whole-file reads with a cap, and writes that
- * replace a file atomically (temporary name + rename). */
+/* Files: directories made on demand, whole-file reads with a cap, writes that replace a
+ * file atomically (temporary name + rename) or plainly where no reader looks yet, and
+ * removing a folder with everything in it. */
 #include <errno.h>
 #include <fcntl.h>
+#include <ftw.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -59,6 +61,42 @@ bool dq_write_all(int fd, const void *buf, size_t len)
         len -= (size_t)n;
     }
     return true;
+}
+
+dq_code dq_file_write(const char *path, const void *data, size_t len, dq_error *err)
+{
+    int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
+    int fd = open(path, flags, 0644);
+    if (fd < 0 && errno == ENOENT) {
+        dq_code rc = dq_mkdirs_parent(path, err);
+        if (rc)
+            return rc;
+        fd = open(path, flags, 0644);
+    }
+    if (fd < 0)
+        return dq_fail(err, DQ_EIO, "%s: cannot create: %s", path, strerror(errno));
+    bool ok = dq_write_all(fd, data, len);
+    int saved = errno;
+    if (close(fd) != 0 && ok) {
+        ok = false;
+        saved = errno;
+    }
+    return ok ? DQ_OK : dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(saved));
+}
+
+static int remove_one(const char *path, const struct stat *st, int type, struct FTW *ftw)
+{
+    (void)st;
+    (void)ftw;
+    int rc = type == FTW_DP ? rmdir(path) : unlink(path);
+    return rc != 0 && errno != ENOENT ? -1 : 0;
+}
+
+dq_code dq_remove_tree(const char *path, dq_error *err)
+{
+    if (nftw(path, remove_one, 16, FTW_DEPTH | FTW_PHYS) == 0 || errno == ENOENT)
+        return DQ_OK;
+    return dq_fail(err, DQ_EIO, "%s: cannot remove: %s", path, strerror(errno));
 }
 
 /* mkstemp on tmp (a template ending in XXXXXX). The folders are made only when they are

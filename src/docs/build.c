@@ -9,6 +9,12 @@
  * redrawn, and the index, trend, history, manifest follow (a shard writes its part
  * instead, for the merge). A marker file stands while the site is being changed: a run killed
  * midway leaves it, and the next run rebuilds everything and sweeps out what the killed run left.
+ *
+ * A page that replaces one in the site goes through a temporary name and a rename, so
+ * readers see the old page or the new one. A site without pages yet (no checkpoints
+ * folder: a first build) gets its whole checkpoints tree written plainly into a hidden
+ * folder, which one rename puts in place at the end: creating 100,000 files costs a third
+ * more when each also needs a second name or a link.
  */
 #include <dirent.h>
 #include <errno.h>
@@ -29,6 +35,8 @@
 #define META_DIR DOCS_META_DIR
 #define MARKER_FILE META_DIR "/building"
 #define STAGING_DIR META_DIR "/staging"
+#define NEW_TREE_DIR META_DIR "/checkpoints" /* a first build's pages, until they are whole */
+#define TREE_PREFIX "checkpoints/"
 
 /* What a checkpoint's pages are drawn from, folded into a number: equal numbers mean
  * the pages would come out the same. */
@@ -53,7 +61,11 @@ struct dq_docs_session {
     char *marker_path;
     char *staging_dir;
     bool site_existed; /* before this build: a failed first build leaves no folder */
-    bool fresh;        /* nor had it a checkpoints folder: no run page can stand in the way */
+    /* Nor had it a checkpoints folder (and the build is not a shard): the pages go to a
+     * hidden tree, renamed into place at finish. */
+    bool fresh;
+    bool tree_published;
+    char *tree_dir; /* where checkpoints/ is written: the site's, or the hidden one */
     bool finished;
     /* Pages were moved into the site: its marker must stay until the end. Set by the
      * workers for every page they write in place, hence atomic rather than locked. */
@@ -95,38 +107,14 @@ static char *site_path(const docs_build *b, const char *relative)
     return dq_asprintf("%s/%s", b->opts->site_dir, relative);
 }
 
-/* open(path) for writing, making its folder when it is the first file to need it. */
-static dq_code create_file(const char *path, int *fd, dq_error *err)
+/* The file at relative in the site as this build writes it: under checkpoints/, in the
+ * tree the build writes (the hidden one of a first build). */
+static char *tree_path(const docs_build *b, const char *relative)
 {
-    int flags = O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC;
-    *fd = open(path, flags, 0644);
-    if (*fd < 0 && errno == ENOENT) {
-        dq_code rc = dq_mkdirs_parent(path, err);
-        if (rc)
-            return rc;
-        *fd = open(path, flags, 0644);
-    }
-    if (*fd < 0)
-        return dq_fail(err, DQ_EIO, "%s: cannot create: %s", path, strerror(errno));
-    return DQ_OK;
-}
-
-/* A write where no reader looks: the staging directory, or a run page's temporary name.
- * A killed run leaves partial files; the next run empties the staging directory first,
- * and sweeps the site (its marker stands). */
-static dq_code write_plain(const char *path, const void *data, size_t len, dq_error *err)
-{
-    int fd;
-    dq_code rc = create_file(path, &fd, err);
-    if (rc)
-        return rc;
-    bool ok = dq_write_all(fd, data, len);
-    int saved = errno;
-    if (close(fd) != 0 && ok) {
-        ok = false;
-        saved = errno;
-    }
-    return ok ? DQ_OK : dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(saved));
+    size_t n = strlen(TREE_PREFIX);
+    if (strncmp(relative, TREE_PREFIX, n) == 0)
+        return dq_asprintf("%s/%s", b->tree_dir, relative + n);
+    return site_path(b, relative);
 }
 
 static void remove_file(docs_build *b, const char *relative)
@@ -403,64 +391,33 @@ static void out_give(docs_build *b, dq_docs_out *o)
     }
 }
 
-/* The run page of s in the site: its path, owned. */
+/* The run page of s in the tree this build writes: its path, owned. */
 static char *run_page_path(const docs_build *b, const docs_state *s)
 {
     char *relative = dq_docs_run_path(b->site.format, s->run.checkpoint, s->run.run_id);
-    char *path = relative ? site_path(b, relative) : NULL;
+    char *path = relative ? tree_path(b, relative) : NULL;
     free(relative);
     return path;
 }
 
-/* Gives the unnamed file fd the name path. Linking the descriptor itself needs a
- * capability (or a kernel that lets the opener do it); the /proc name of the descriptor
- * works for anyone, at the cost of looking that name up. */
-static bool link_unnamed(int fd, const char *path)
-{
-    if (linkat(fd, "", AT_FDCWD, path, AT_EMPTY_PATH) == 0)
-        return true;
-    if (errno != EPERM && errno != ENOENT && errno != EINVAL)
-        return false;
-    char self[64];
-    snprintf(self, sizeof(self), "/proc/self/fd/%d", fd);
-    return linkat(AT_FDCWD, self, AT_FDCWD, path, AT_SYMLINK_FOLLOW) == 0;
-}
-
-/* A page where none stood: written to an unnamed file in its folder (O_TMPFILE), then
- * linked to its name, so it appears whole and a killed build leaves nothing half
- * written, at one change of the folder instead of a create and a rename. False when the
- * kernel or the file system does not offer it (or anything else failed): the caller
- * then takes the temporary name, which reports the error if there is one. */
-static bool link_new_page(const char *path, const dq_docs_out *o)
-{
-    char *dir = dq_strndup(path, (size_t)(strrchr(path, '/') - path));
-    if (!dir)
-        return false;
-    int fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-    if (fd < 0 && errno == ENOENT && dq_mkdirs(dir, NULL) == DQ_OK)
-        fd = open(dir, O_TMPFILE | O_WRONLY | O_CLOEXEC, 0644);
-    free(dir);
-    if (fd < 0)
-        return false;
-    bool ok = dq_write_all(fd, o->buf.data, o->buf.len) && link_unnamed(fd, path);
-    return close(fd) == 0 && ok;
-}
-
 /* Writes the page to its place in the site so that readers see the old page or the new
- * one: a new page is linked in whole, one that stands is replaced through a temporary
- * name beside it. That name needs no randomness: only the copy that claimed its run_id
- * (or, in the second round, its winner) writes there. The site is changed from here on,
- * so its marker stays if the build fails. */
+ * one: a page that may stand is replaced through a temporary name beside it. That name
+ * needs no randomness: only the copy that claimed its run_id (or, in the second round,
+ * its winner) writes there. The site is changed from here on, so its marker stays if the
+ * build fails. In a first build's hidden tree no reader looks: the page is written
+ * plainly (a killed build leaves partial files there, which the next one removes). */
 static dq_code write_in_place(docs_build *b, docs_state *s, const dq_docs_out *o, dq_error *err)
 {
     char *path = run_page_path(b, s);
     if (!path)
         return dq_fail(err, DQ_ENOMEM, "%s: out of memory", s->relpath);
-    atomic_store_explicit(&b->touched, true, memory_order_relaxed);
     dq_code rc = DQ_OK;
-    if (!b->fresh || !link_new_page(path, o)) {
+    if (b->fresh) {
+        rc = dq_file_write(path, o->buf.data, o->buf.len, err);
+    } else {
+        atomic_store_explicit(&b->touched, true, memory_order_relaxed);
         char *tmp = dq_asprintf("%s.tmp", path);
-        rc = tmp ? write_plain(tmp, o->buf.data, o->buf.len, err)
+        rc = tmp ? dq_file_write(tmp, o->buf.data, o->buf.len, err)
                  : dq_fail(err, DQ_ENOMEM, "%s: out of memory", s->relpath);
         if (rc == DQ_OK && rename(tmp, path) != 0)
             rc = dq_fail(err, DQ_EIO, "%s: cannot write: %s", path, strerror(errno));
@@ -476,7 +433,7 @@ static dq_code write_in_place(docs_build *b, docs_state *s, const dq_docs_out *o
 static dq_code write_staged(docs_build *b, docs_state *s, const dq_docs_out *o, dq_error *err)
 {
     char *path = staging_path(b, s);
-    dq_code rc = path ? write_plain(path, o->buf.data, o->buf.len, err)
+    dq_code rc = path ? dq_file_write(path, o->buf.data, o->buf.len, err)
                       : dq_fail(err, DQ_ENOMEM, "out of memory");
     free(path);
     s->staged = rc == DQ_OK;
@@ -840,9 +797,11 @@ static void draw_checkpoint_page(void *item, void *ctx, int worker)
     docs_out_reset(o);
     docs_render_checkpoint(o, &b->site, t->cp, t->page);
     char *relative = docs_checkpoint_page_path(&b->site, t->cp->slug, t->page);
-    bool ok = relative && docs_write_page(b->opts->site_dir, relative, o);
-    if (!relative)
+    char *path = relative ? tree_path(b, relative) : NULL;
+    bool ok = path && docs_write_page(path, o, !b->fresh);
+    if (!path)
         dq_errorf("%s: out of memory", t->cp->name);
+    free(path);
     free(relative);
     if (!ok) {
         pthread_mutex_lock(&b->lock);
@@ -880,6 +839,22 @@ static dq_code start_checkpoint_pages(docs_build *b, dq_error *err)
         }
     }
     return DQ_OK;
+}
+
+/* A first build's pages, whole now, take their place in the site with one rename. */
+static dq_code publish_tree(docs_build *b, dq_error *err)
+{
+    char *checkpoints = site_path(b, "checkpoints");
+    if (!checkpoints)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
+    dq_code rc = DQ_OK;
+    if (rename(b->tree_dir, checkpoints) == 0 || errno == ENOENT) /* ENOENT: no run at all */
+        b->tree_published = true;
+    else
+        rc = dq_fail(err, DQ_EIO, "%s: cannot move the new pages into place: %s", checkpoints,
+                     strerror(errno));
+    free(checkpoints);
+    return rc;
 }
 
 /* Waits for the checkpoints' pages; a build that failed before waits all the same, as
@@ -1184,14 +1159,21 @@ static dq_code build_prepare(docs_build *b, dq_error *err)
     char *checkpoints = site_path(b, "checkpoints");
     if (!checkpoints)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
-    b->fresh = access(checkpoints, F_OK) != 0 && errno == ENOENT;
-    free(checkpoints);
+    bool no_pages = access(checkpoints, F_OK) != 0 && errno == ENOENT;
+    /* Shards build into one site at once: each writes its pages in place. */
+    b->fresh = no_pages && b->shard_count == 0;
+    b->tree_dir = b->fresh ? site_path(b, NEW_TREE_DIR) : checkpoints;
+    if (b->fresh)
+        free(checkpoints);
+    if (!b->tree_dir)
+        return dq_fail(err, DQ_ENOMEM, "out of memory");
     b->recovering = access(b->marker_path, F_OK) == 0;
     read_old(b);
     b->have_old = b->old.fingerprint != NULL;
     if (old_digests(b) != DQ_OK)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
-    b->reuse = b->have_old && !b->opts->full && !b->recovering &&
+    /* Without its pages (a user removed the folder) the manifest vouches for nothing. */
+    b->reuse = b->have_old && !b->opts->full && !b->recovering && !no_pages &&
                strcmp(b->old.fingerprint, b->fingerprint) == 0;
     if (b->recovering)
         dq_note("%s: the previous build was interrupted; rebuilding the whole site",
@@ -1209,6 +1191,8 @@ static dq_code build_prepare(docs_build *b, dq_error *err)
         return rc;
     /* What a killed build may have left in the way. */
     empty_dir(b->staging_dir);
+    if (b->fresh && (rc = dq_remove_tree(b->tree_dir, err)) != DQ_OK)
+        return rc;
     char *manifest_tmp = dq_asprintf("%s.tmp", b->manifest_path);
     if (manifest_tmp)
         unlink(manifest_tmp);
@@ -1241,6 +1225,8 @@ static dq_code build_finish(docs_build *b, dq_error *err)
 static void build_abort(docs_build *b)
 {
     bool touched = atomic_load(&b->touched);
+    if (b->fresh && !b->tree_published && b->tree_dir)
+        dq_remove_tree(b->tree_dir, NULL);
     drop_staging(b, b->recovering || touched, NULL);
     if (touched)
         return;
@@ -1275,6 +1261,7 @@ static void build_free(docs_build *b)
     free(b->manifest_path);
     free(b->marker_path);
     free(b->staging_dir);
+    free(b->tree_dir);
     free((char *)b->site.base_url);
 }
 
@@ -1344,6 +1331,8 @@ dq_code dq_docs_session_finish(dq_docs_session *b, const dq_scan_report *scan,
         rc = write_manifest(b, err);
     }
     finish_checkpoint_pages(b);
+    if (rc == DQ_OK && b->fresh)
+        rc = publish_tree(b, err);
     if (rc == DQ_OK)
         remove_old_pages(b);
     if (rc == DQ_OK && b->shard_count > 0)

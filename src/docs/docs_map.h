@@ -107,8 +107,9 @@ dq_code docs_groups_make(docs_groups *g, docs_state *const *shown, size_t count)
 void docs_groups_free(docs_groups *g);
 /* "now" without --generated-at: the newest run's time. */
 void docs_site_set_now(dq_docs_site *site, docs_state *const *shown, size_t count);
-/* Writes a rendered page atomically at site_dir/relative; false after reporting why. */
-bool docs_write_page(const char *site_dir, const char *relative, const dq_docs_out *o);
+/* Writes a rendered page at path, atomically (temporary name and rename) or, where no
+ * reader looks yet, plainly; false after reporting why. */
+bool docs_write_page(const char *path, const dq_docs_out *o, bool atomic);
 /* index, history/trend.json, history.json and, for HTML, the assets. Returns how many
  * could not be written (each reported). */
 size_t docs_write_root(const char *site_dir, const dq_docs_site *site, const docs_groups *g);

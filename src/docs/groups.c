@@ -78,17 +78,15 @@ void docs_site_set_now(dq_docs_site *site, docs_state *const *shown, size_t coun
             site->now = shown[i]->run.run_time;
 }
 
-bool docs_write_page(const char *site_dir, const char *relative, const dq_docs_out *o)
+bool docs_write_page(const char *path, const dq_docs_out *o, bool atomic)
 {
     dq_error err = {0};
-    char *path = dq_asprintf("%s/%s", site_dir, relative);
-    dq_code rc = o->code ? dq_fail(&err, o->code, "%s: cannot be rendered: %s", relative,
-                                   dq_code_name(o->code))
-                 : !path ? dq_fail(&err, DQ_ENOMEM, "out of memory")
-                         : dq_file_write_atomic(path, o->buf.data, o->buf.len, &err);
+    dq_code rc =
+        o->code  ? dq_fail(&err, o->code, "%s: cannot be rendered: %s", path, dq_code_name(o->code))
+        : atomic ? dq_file_write_atomic(path, o->buf.data, o->buf.len, &err)
+                 : dq_file_write(path, o->buf.data, o->buf.len, &err);
     if (rc)
         dq_errorf("%s", err.msg);
-    free(path);
     return rc == DQ_OK;
 }
 
@@ -116,7 +114,9 @@ size_t docs_write_root(const char *site_dir, const dq_docs_site *site, const doc
             files[i].render(&o, site, g->cps, g->count);
         else
             docs_out_str(&o, files[i].text);
-        failed += !files[i].relative || !docs_write_page(site_dir, files[i].relative, &o);
+        char *path = files[i].relative ? dq_asprintf("%s/%s", site_dir, files[i].relative) : NULL;
+        failed += !path || !docs_write_page(path, &o, true);
+        free(path);
     }
     docs_out_free(&o);
     free(index);

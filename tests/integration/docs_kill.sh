@@ -39,13 +39,39 @@ kill_at() {
     wait "$pid" 2>/dev/null || true
 }
 
+# hidden_or_placed SITE: a first build writes its pages into a hidden folder and renames
+# it into place whole, so a killed one never shows both, nor a checkpoints folder before
+# the rename.
+hidden_or_placed() {
+    ! [ -d "$1/.dqbatch/checkpoints" ] || ! [ -e "$1/checkpoints" ]
+}
+
 for percent in 15 40 70 95; do
     site="$WORK/killed$percent"
     kill_at "$site" $((full_ms * percent / 100))
     check "killed at $percent% of a full build: the pages there are whole" whole "$site"
+    check "killed at $percent% of a first build: its pages hidden or all in place" \
+        hidden_or_placed "$site"
     "$DQ_BIN" docs "$WORK/store" -o "$site" -q --jobs 2
     check "killed at $percent%: the next run completes it into the full build" diff -r "$site" "$WORK/full"
 done
+
+# Exactly what a first build killed before its rename leaves: the marker, and hidden
+# pages, one half written and one of a result since removed. The next run starts over.
+site="$WORK/hidden"
+mkdir -p "$site/.dqbatch/checkpoints/gone/runs"
+printf '<!DOCTYPE html><html><body>half' >"$site/.dqbatch/checkpoints/gone/runs/stray.html"
+echo building >"$site/.dqbatch/building"
+"$DQ_BIN" docs "$WORK/store" -o "$site" -q --jobs 2
+check "the hidden pages of a killed first build are replaced by a whole build" \
+    diff -r "$site" "$WORK/full"
+
+# A site whose checkpoints folder a user removed: the manifest vouches for pages no
+# longer there, so the build draws them all again.
+cp -a "$WORK/full" "$WORK/no-pages"
+rm -rf "$WORK/no-pages/checkpoints"
+"$DQ_BIN" docs "$WORK/store" -o "$WORK/no-pages" -q --jobs 2
+check "a site without its checkpoints folder is rebuilt whole" diff -r "$WORK/no-pages" "$WORK/full"
 
 # An incremental build killed midway: 200 new results and 60 removed.
 for site in inc1 inc2; do cp -a "$WORK/full" "$WORK/$site"; done
