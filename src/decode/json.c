@@ -83,6 +83,8 @@ static bool json_is_space(char c)
 static void json_skip_space(json_reader *r)
 {
     const char *p = r->p, *end = r->end;
+    if (p < end && (unsigned char)*p > ' ')
+        return; /* between a value and its comma, a key and its colon */
     if (p < end && *p == '\n')
         p++;
     while (JSON_WORDS && end - p >= 8) {
@@ -453,7 +455,8 @@ static char *json_key(json_reader *r)
         return NULL;
     json_skip_space(r);
     if (r->p < r->end && *r->p == ':') {
-        r->p++;
+        /* json.dumps writes ": " */
+        r->p += 1 + (r->end - r->p > 1 && r->p[1] == ' ');
         json_skip_space(r);
         return key;
     }
