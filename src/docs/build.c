@@ -90,11 +90,11 @@ struct dq_docs_session {
     dq_docs_out **spare; /* render buffers the workers hand back, so pages reuse them */
     size_t spare_count;
     size_t spare_cap;
-    dq_strset claimed;             /* run_ids whose first copy the filters take has been seen */
-    struct checkpoint_page *pages; /* the checkpoints' pages the finish's workers draw */
-    size_t page_count;
-    dq_docs_out *page_outs; /* one per worker */
-    size_t page_out_count;
+    dq_strset claimed; /* run_ids whose first copy the filters take has been seen */
+    struct checkpoint_pages *page_items; /* what the finish's workers draw */
+    size_t page_item_count;
+    struct page_writer *page_writers; /* one per worker */
+    size_t page_writer_count;
     dq_pool *page_pool;
 };
 
@@ -783,59 +783,91 @@ static bool cp_changed(const docs_build *b, const dq_docs_checkpoint *cp)
     return sum != b->old_cps[c].sum || cp->len != b->old_cps[c].runs;
 }
 
-/* One page of a checkpoint's history, as the finish's workers draw them. */
-typedef struct checkpoint_page {
-    const dq_docs_checkpoint *cp;
-    size_t page;
-} checkpoint_page;
+/* A run of consecutive pages of one checkpoint's history, as the finish's workers draw
+ * them: a few pages at a time, so that the charts every HTML page of a checkpoint shows
+ * are drawn once for the few (a checkpoint of 100,000 runs has 1,000 pages), while one
+ * large checkpoint still spreads over every worker. */
+#define CHECKPOINT_PAGES_PER_ITEM 8
 
-static void draw_checkpoint_page(void *item, void *ctx, int worker)
+typedef struct checkpoint_pages {
+    const dq_docs_checkpoint *cp;
+    size_t first;
+    size_t count;
+} checkpoint_pages;
+
+/* A worker's two buffers: the page, and the checkpoint's charts. */
+typedef struct page_writer {
+    dq_docs_out page;
+    dq_docs_out charts;
+} page_writer;
+
+static bool write_checkpoint_page(docs_build *b, const dq_docs_checkpoint *cp, size_t page,
+                                  page_writer *w, bool with_charts)
 {
-    docs_build *b = ctx;
-    const checkpoint_page *t = item;
-    dq_docs_out *o = &b->page_outs[worker];
-    docs_out_reset(o);
-    docs_render_checkpoint(o, &b->site, t->cp, t->page);
-    char *relative = docs_checkpoint_page_path(&b->site, t->cp->slug, t->page);
+    docs_out_reset(&w->page);
+    docs_render_checkpoint(&w->page, &b->site, cp, page, with_charts ? &w->charts : NULL);
+    char *relative = docs_checkpoint_page_path(&b->site, cp->slug, page);
     char *path = relative ? tree_path(b, relative) : NULL;
-    bool ok = path && docs_write_page(path, o, !b->fresh);
+    bool ok = path && docs_write_page(path, &w->page, !b->fresh);
     if (!path)
-        dq_errorf("%s: out of memory", t->cp->name);
+        dq_errorf("%s: out of memory", cp->name);
     free(path);
     free(relative);
-    if (!ok) {
+    return ok;
+}
+
+static void draw_checkpoint_pages(void *item, void *ctx, int worker)
+{
+    docs_build *b = ctx;
+    const checkpoint_pages *t = item;
+    page_writer *w = &b->page_writers[worker];
+    bool with_charts = t->count > 1 && b->site.format == DQ_DOCS_HTML;
+    if (with_charts) {
+        docs_out_reset(&w->charts);
+        docs_render_checkpoint_charts(&w->charts, &b->site, t->cp);
+    }
+    size_t failed = 0;
+    for (size_t p = t->first; p < t->first + t->count; p++)
+        failed += !write_checkpoint_page(b, t->cp, p, w, with_charts);
+    if (failed) {
         pthread_mutex_lock(&b->lock);
-        b->report.failed++;
+        b->report.failed += failed;
         pthread_mutex_unlock(&b->lock);
     }
 }
 
-/* The pages of the checkpoints that changed go to a pool of workers page by page (one
- * checkpoint may hold most of the runs), so that the main thread meanwhile writes the
- * root files and the manifest. */
+/* The pages of the checkpoints that changed go to a pool of workers a few pages at a
+ * time (one checkpoint may hold most of the runs), so that the main thread meanwhile
+ * writes the root files and the manifest. */
 static dq_code start_checkpoint_pages(docs_build *b, dq_error *err)
 {
-    size_t most = 0; /* pages of every checkpoint: room enough for those that changed */
+    size_t most = 0; /* items of every checkpoint: room enough for those that changed */
     for (size_t c = 0; c < b->groups.count; c++)
-        most += docs_page_count(&b->site, b->groups.cps[c].len);
+        most += docs_page_count(&b->site, b->groups.cps[c].len) / CHECKPOINT_PAGES_PER_ITEM + 1;
     int threads = b->scan_opts->jobs > 0 ? b->scan_opts->jobs : dq_cpu_count();
-    b->pages = malloc((most + 1) * sizeof(*b->pages));
-    b->page_outs = calloc((size_t)threads, sizeof(*b->page_outs));
-    if (!b->pages || !b->page_outs)
+    b->page_items = malloc((most + 1) * sizeof(*b->page_items));
+    b->page_writers = calloc((size_t)threads, sizeof(*b->page_writers));
+    if (!b->page_items || !b->page_writers)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
-    b->page_out_count = (size_t)threads;
-    for (size_t i = 0; i < b->page_out_count; i++)
-        docs_out_init(&b->page_outs[i]);
-    b->page_pool = dq_pool_new(threads, most + 1, draw_checkpoint_page, b);
+    b->page_writer_count = (size_t)threads;
+    for (size_t i = 0; i < b->page_writer_count; i++) {
+        docs_out_init(&b->page_writers[i].page);
+        docs_out_init(&b->page_writers[i].charts);
+    }
+    b->page_pool = dq_pool_new(threads, most + 1, draw_checkpoint_pages, b);
     if (!b->page_pool)
         return dq_fail(err, DQ_ENOMEM, "out of memory");
     for (size_t c = 0; c < b->groups.count; c++) {
         const dq_docs_checkpoint *cp = &b->groups.cps[c];
         if (!cp_changed(b, cp))
             continue;
-        for (size_t p = 0; p < docs_page_count(&b->site, cp->len); p++) {
-            b->pages[b->page_count] = (checkpoint_page){.cp = cp, .page = p};
-            dq_pool_submit(b->page_pool, &b->pages[b->page_count++]);
+        size_t pages = docs_page_count(&b->site, cp->len);
+        for (size_t p = 0; p < pages; p += CHECKPOINT_PAGES_PER_ITEM) {
+            size_t left = pages - p;
+            checkpoint_pages *item = &b->page_items[b->page_item_count++];
+            *item = (checkpoint_pages){
+                cp, p, left < CHECKPOINT_PAGES_PER_ITEM ? left : CHECKPOINT_PAGES_PER_ITEM};
+            dq_pool_submit(b->page_pool, item);
         }
     }
     return DQ_OK;
@@ -1247,10 +1279,12 @@ static void build_free(docs_build *b)
     free(b->spare);
     dq_strset_free(&b->claimed);
     finish_checkpoint_pages(b);
-    for (size_t i = 0; i < b->page_out_count; i++)
-        docs_out_free(&b->page_outs[i]);
-    free(b->page_outs);
-    free(b->pages);
+    for (size_t i = 0; i < b->page_writer_count; i++) {
+        docs_out_free(&b->page_writers[i].page);
+        docs_out_free(&b->page_writers[i].charts);
+    }
+    free(b->page_writers);
+    free(b->page_items);
     free(b->old_cps);
     dq_map_free(&b->old_cp_map);
     free(b->winners);

@@ -124,8 +124,12 @@ char *docs_run_page_path(const char *ext, const char *checkpoint_slug, const cha
 /* ---- renderers: pure functions, no I/O ----------------------------------------------- */
 
 void docs_render_run(dq_docs_out *o, const dq_docs_site *site, const dq_result *r);
+/* charts: what docs_render_checkpoint_charts drew for cp, which every HTML page of a
+ * checkpoint shows alike; NULL draws them for this page. */
 void docs_render_checkpoint(dq_docs_out *o, const dq_docs_site *site, const dq_docs_checkpoint *cp,
-                            size_t page);
+                            size_t page, const dq_docs_out *charts);
+void docs_render_checkpoint_charts(dq_docs_out *o, const dq_docs_site *site,
+                                   const dq_docs_checkpoint *cp);
 void docs_render_index(dq_docs_out *o, const dq_docs_site *site, const dq_docs_checkpoint *cps,
                        size_t count);
 void docs_render_trend(dq_docs_out *o, const dq_docs_site *site, const dq_docs_checkpoint *cps,

@@ -123,7 +123,8 @@ static void cp_tiles(dq_docs_out *o, const dq_docs_site *site, const dq_docs_che
     docs_out_str(o, "</section>");
 }
 
-static void cp_charts(dq_docs_out *o, const dq_docs_site *site, const dq_docs_checkpoint *cp)
+void docs_render_checkpoint_charts(dq_docs_out *o, const dq_docs_site *site,
+                                   const dq_docs_checkpoint *cp)
 {
     size_t first = docs_history_first(site, cp), n = cp->len - first;
     const dq_docs_run *const *runs = cp->runs + first;
@@ -246,7 +247,7 @@ static void cp_runs_table(dq_docs_out *o, const dq_docs_site *site, const dq_doc
 }
 
 static void cp_html(dq_docs_out *o, const dq_docs_site *site, const dq_docs_checkpoint *cp,
-                    size_t page)
+                    size_t page, const dq_docs_out *charts)
 {
     size_t pages = docs_page_count(site, cp->len);
     char *path = docs_checkpoint_page_path(site, cp->slug, page);
@@ -268,7 +269,10 @@ static void cp_html(dq_docs_out *o, const dq_docs_site *site, const dq_docs_chec
         docs_html_badge(o, last->status);
     docs_out_str(o, "</header>");
     cp_tiles(o, site, cp);
-    cp_charts(o, site, cp);
+    if (charts)
+        docs_out_mem(o, charts->buf.data, charts->buf.len);
+    else
+        docs_render_checkpoint_charts(o, site, cp);
     cp_runs_table(o, site, cp, page, pages);
     docs_html_end(o, site, "../../", false);
     free(canonical);
@@ -361,14 +365,14 @@ static void cp_markdown(dq_docs_out *o, const dq_docs_site *site, const dq_docs_
 }
 
 void docs_render_checkpoint(dq_docs_out *o, const dq_docs_site *site, const dq_docs_checkpoint *cp,
-                            size_t page)
+                            size_t page, const dq_docs_out *charts)
 {
     if (site->format == DQ_DOCS_MARKDOWN)
         cp_markdown(o, site, cp, page);
     else if (site->format == DQ_DOCS_JSON)
         cp_json(o, site, cp, page);
     else
-        cp_html(o, site, cp, page);
+        cp_html(o, site, cp, page, charts);
 }
 
 /* ---- the dashboard -------------------------------------------------------------------- */
