@@ -3,6 +3,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <unistd.h>
 
 #include "dqbatch/core.h"
 #include "dqtest.h"
@@ -152,6 +153,45 @@ START_TEST(hash_is_stable_and_sensitive)
 }
 END_TEST
 
+START_TEST(plain_write_and_tree_removal)
+{
+    char *dir = dqtest_tmpdir();
+    char *path = dq_asprintf("%s/tree/a/b/file.txt", dir);
+    dq_error err = {0};
+    ck_assert_int_eq(dq_file_write(path, "longer text", 11, &err), DQ_OK);
+    ck_assert_int_eq(dq_file_write(path, "short", 5, &err), DQ_OK); /* truncated, not kept */
+    size_t len;
+    char *text = dqtest_read(path, &len);
+    ck_assert_str_eq(text, "short");
+    free(text);
+    char *below_file = dq_asprintf("%s/x", path);
+    ck_assert_int_eq(dq_file_write(below_file, "x", 1, &err), DQ_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, below_file));
+    free(below_file);
+    /* A symlink inside goes, what it points at stays. */
+    char *outside = dq_asprintf("%s/outside.txt", dir);
+    ck_assert_int_eq(dq_file_write(outside, "keep", 4, &err), DQ_OK);
+    char *link = dq_asprintf("%s/tree/a/link", dir);
+    ck_assert_int_eq(symlink(outside, link), 0);
+    char *tree = dq_asprintf("%s/tree", dir);
+    ck_assert_int_eq(dq_remove_tree(tree, &err), DQ_OK);
+    ck_assert_int_eq(access(tree, F_OK), -1);
+    ck_assert_int_eq(access(outside, F_OK), 0);
+    ck_assert_int_eq(dq_remove_tree(tree, &err), DQ_OK); /* gone already: no error */
+    /* A path that cannot be walked (a file on the way): the error names it. */
+    char *blocked = dq_asprintf("%s/x", outside);
+    ck_assert_int_eq(dq_remove_tree(blocked, &err), DQ_EIO);
+    ck_assert_ptr_nonnull(strstr(err.msg, blocked));
+    free(blocked);
+    dqtest_rmrf(dir);
+    free(tree);
+    free(link);
+    free(outside);
+    free(path);
+    free(dir);
+}
+END_TEST
+
 START_TEST(atomic_write_replaces_and_leaves_no_temporary)
 {
     char *dir = dqtest_tmpdir();
@@ -220,6 +260,7 @@ int main(void)
     tcase_add_test(tc, utf8_validation);
     tcase_add_test(tc, hash_is_stable_and_sensitive);
     tcase_add_test(tc, atomic_write_replaces_and_leaves_no_temporary);
+    tcase_add_test(tc, plain_write_and_tree_removal);
     tcase_add_test(tc, pool_handles_every_item);
     suite_add_tcase(s, tc);
     return dqtest_run(s);
