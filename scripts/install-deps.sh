@@ -4,7 +4,7 @@
 set -euo pipefail
 
 packages=(build-essential cmake pkg-config clang-format
-          libcurl4-openssl-dev libcjson-dev zlib1g-dev libarchive-dev libyaml-dev libssl-dev
+          libcurl4-openssl-dev libcjson-dev zlib1g-dev libdeflate-dev libarchive-dev libyaml-dev libssl-dev
           check libmicrohttpd-dev python3-aiosmtpd python3-boto3 python3-yaml openssl zstd)
 if [ "${1:-}" = "--with-browser" ]; then
     packages+=(chromium)

@@ -40,6 +40,7 @@ struct dq_decode_cache {
     size_t len;
     z_stream stream; /* used by the owning worker only */
     bool stream_ready;
+    struct libdeflate_decompressor *deflate; /* likewise, made on first use */
 };
 
 /* A new arena for one result's trees, giving its blocks back to home (NULL: to malloc). */
