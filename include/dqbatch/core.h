@@ -81,6 +81,15 @@ void dq_py_float_repr(double v, char *out, size_t size);
 /* A number as json.dumps writes it: integral values within double's exact range without
  * a fraction ("3"), any other as repr. */
 void dq_py_number_text(double v, char *out, size_t size);
+/* |v| * 10^decimals rounded to a whole number as printf rounds it (nearest, ties to even,
+ * from the exact binary value), for 0..9 decimals; false when it does not fit 64 bits,
+ * for infinities and NaN, or without 128-bit integers. */
+bool dq_double_fixed(double v, int decimals, uint64_t *out);
+/* The first `digits` (1..17) significant digits of |v| as printf's %.*e rounds them, as a
+ * whole number, and the decimal exponent of the first; false when v is zero, subnormal,
+ * infinite or NaN, or too far from 1 for exact 128-bit arithmetic (about 1e-10 .. 1e14
+ * always works). */
+bool dq_double_digits(double v, int digits, uint64_t *out, int *exp10);
 /* json.dumps' ensure_ascii escape of code point cp, which the caller found needs one:
  * \" \\ \n \r \t \b \f, else \uXXXX (a surrogate pair past U+FFFF). Written to out,
  * DQ_JSON_ESCAPE_SIZE bytes; returns out. */

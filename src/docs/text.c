@@ -54,17 +54,13 @@ static uint64_t magnitude_of(int64_t n)
     return n < 0 ? 0 - (uint64_t)n : (uint64_t)n;
 }
 
-/* v as printf's %.<decimals>f writes it. With a 64-bit long double mantissa, v times
- * 10^decimals is exact for up to 3 decimals (53 + 10 bits), so rounding it to a whole
- * number (ties to even, as printf rounds the exact value) gives printf's digits without
- * its arbitrary-precision arithmetic: charts and tables are full of such numbers. */
+/* v as printf's %.<decimals>f writes it. Charts and tables are full of such numbers, so
+ * the digits come from exact integer arithmetic (dq_double_fixed) rather than printf's
+ * arbitrary-precision arithmetic whenever they fit 64 bits. */
 static void out_fixed(dq_docs_out *o, double v, int decimals)
 {
-#if LDBL_MANT_DIG >= 64
-    static const long double scales[] = {1, 10, 100, 1000};
-    if (decimals <= 3 && fabs(v) < 1e15) {
-        long double q = nearbyintl((long double)v * scales[decimals]);
-        uint64_t n = (uint64_t)fabsl(q);
+    uint64_t n;
+    if (dq_double_fixed(v, decimals, &n)) {
         char text[32];
         char *end = text + sizeof(text), *start = end;
         for (int i = 0; i < decimals; i++, n /= 10)
@@ -77,11 +73,10 @@ static void out_fixed(dq_docs_out *o, double v, int decimals)
         docs_out_mem(o, start, (size_t)(end - start));
         return;
     }
-#endif
     char text[512];
-    int n = snprintf(text, sizeof(text), "%.*f", decimals, v);
-    if (n > 0)
-        docs_out_mem(o, text, (size_t)n < sizeof(text) ? (size_t)n : sizeof(text) - 1);
+    int n_out = snprintf(text, sizeof(text), "%.*f", decimals, v);
+    if (n_out > 0)
+        docs_out_mem(o, text, (size_t)n_out < sizeof(text) ? (size_t)n_out : sizeof(text) - 1);
 }
 
 /* Whether fmt converts nothing but %s, %d, %lld, %zu, %.Nf (one digit N) and %%, the
@@ -368,12 +363,50 @@ void docs_out_hex64(dq_docs_out *o, uint64_t v)
     docs_out_mem(o, text, sizeof(text));
 }
 
+/* %.17g of a number that is not whole, from its 17 exact digits d and exponent x: %f's
+ * form for -4 <= x < 17, else %e's, trailing zeros dropped either way. */
+static void out_g17_digits(dq_docs_out *o, bool negative, uint64_t d, int x)
+{
+    char digits[17], text[48];
+    for (int i = 16; i >= 0; i--, d /= 10)
+        digits[i] = (char)('0' + d % 10);
+    size_t nd = 17;
+    while (nd > 1 && digits[nd - 1] == '0')
+        nd--;
+    char *p = text;
+    if (negative)
+        *p++ = '-';
+    bool fixed = x >= -4 && x < 17;
+    if (fixed && x < 0) {
+        memcpy(p, "0.000", (size_t)(1 - x)); /* "0." and -x - 1 zeros */
+        p += 1 - x;
+        memcpy(p, digits, nd);
+        p += nd;
+    } else {
+        size_t point = fixed ? (size_t)x + 1 : 1; /* digits before the point */
+        for (size_t i = 0; i < nd || i < point; i++) {
+            if (i == point)
+                *p++ = '.';
+            *p++ = i < nd ? digits[i] : '0';
+        }
+    }
+    if (!fixed)
+        p += snprintf(p, 8, "e%c%02d", x < 0 ? '-' : '+', x < 0 ? -x : x);
+    docs_out_mem(o, text, (size_t)(p - text));
+}
+
 void docs_out_g17(dq_docs_out *o, double v)
 {
     /* %.17g writes a whole number below 1e17 as its digits; -0.0 stays with printf. */
     if (fabs(v) < 1e15 && v == (double)(int64_t)v && (v != 0 || !signbit(v))) {
         int64_t n = (int64_t)v;
         out_number(o, n < 0, magnitude_of(n));
+        return;
+    }
+    uint64_t digits;
+    int exp10;
+    if (dq_double_digits(v, 17, &digits, &exp10)) {
+        out_g17_digits(o, signbit(v), digits, exp10);
         return;
     }
     docs_out_printf(o, "%.17g", v);

@@ -1,6 +1,8 @@
 /* Helpers every test may use. */
 #include <errno.h>
+#include <float.h>
 #include <ftw.h>
+#include <math.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -71,4 +73,102 @@ int dqtest_run(Suite *suite)
     int failed = srunner_ntests_failed(runner);
     srunner_free(runner);
     return failed ? EXIT_FAILURE : EXIT_SUCCESS;
+}
+
+static uint64_t next_random(uint64_t *state)
+{
+    uint64_t x = *state;
+    x ^= x << 13;
+    x ^= x >> 7;
+    x ^= x << 17;
+    return *state = x;
+}
+
+/* Any finite bit pattern: mostly huge or tiny magnitudes. */
+static double random_bits(uint64_t *state)
+{
+    for (;;) {
+        uint64_t bits = next_random(state);
+        double v;
+        memcpy(&v, &bits, sizeof v);
+        if (isfinite(v))
+            return v;
+    }
+}
+
+/* Up to 17 random digits times a power of ten, within about 1e-16 .. 1e18, read by strtod. */
+static double random_decimal(uint64_t *state)
+{
+    int digits = 1 + (int)(next_random(state) % 17);
+    uint64_t scale = 1;
+    for (int i = 0; i < digits; i++)
+        scale *= 10;
+    int exponent = (int)(next_random(state) % 35) - 16 - digits;
+    char text[48];
+    snprintf(text, sizeof text, "%llue%d", (unsigned long long)(next_random(state) % scale),
+             exponent);
+    return strtod(text, NULL);
+}
+
+/* A random whole number of 1..53 bits over 2^0..2^70: exact, with a decimal expansion
+ * ending in 5 whenever it has a fraction, so every digit count meets its ties. */
+static double binary_fraction(uint64_t *state)
+{
+    int bits = 1 + (int)(next_random(state) % 53);
+    uint64_t n = next_random(state) >> (64 - bits);
+    return ldexp((double)n, -(int)(next_random(state) % 71));
+}
+
+/* A few steps either side of a power of ten or two, or a subnormal, or a range end. */
+static double boundary(uint64_t *state)
+{
+    uint64_t r = next_random(state);
+    double v;
+    switch (r % 4) {
+    case 0:
+        v = pow(10.0, (double)((int)(r >> 8 & 63) - 24)); /* 1e-24 .. 1e39 */
+        break;
+    case 1:
+        v = ldexp(1.0, (int)(r >> 8 & 255) - 128);
+        break;
+    case 2:
+        v = (r >> 8 & 1) ? DBL_MIN : DBL_MAX;
+        break;
+    default: {
+        uint64_t bits = r >> 12; /* exponent field 0: a subnormal */
+        memcpy(&v, &bits, sizeof v);
+        return v;
+    }
+    }
+    for (int steps = (int)(r >> 20 & 7) - 3; steps; steps += steps > 0 ? -1 : 1)
+        v = nextafter(v, steps > 0 ? INFINITY : 0);
+    return v;
+}
+
+double dqtest_double(uint64_t *state)
+{
+    uint64_t r = next_random(state);
+    double v;
+    switch (r % 4) {
+    case 0:
+        v = random_bits(state);
+        break;
+    case 1:
+        v = random_decimal(state);
+        break;
+    case 2:
+        v = binary_fraction(state);
+        break;
+    default:
+        v = boundary(state);
+        break;
+    }
+    return (r >> 8 & 1) ? -v : v;
+}
+
+long dqtest_float_rounds(long fallback)
+{
+    const char *rounds = getenv("DQ_FLOAT_ROUNDS");
+    long times = rounds ? strtol(rounds, NULL, 10) : 1;
+    return fallback * (times > 0 ? times : 1);
 }

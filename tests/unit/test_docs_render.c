@@ -218,7 +218,7 @@ static void expect_fixed_as_printf(dq_docs_out *o, double v)
     }
 }
 
-/* %.Nf is written without printf for up to 3 decimals: ties, signs, the ends of the exact
+/* %.Nf is written without printf when its digits fit 64 bits: ties, signs, the ends of the
  * range and 100,000 pseudo-random values of every magnitude give printf's bytes. */
 START_TEST(fixed_decimals_are_printfs_bytes)
 {
@@ -238,6 +238,33 @@ START_TEST(fixed_decimals_are_printfs_bytes)
         double magnitude = pow(10.0, (double)(x % 19) - 4); /* 1e-4 .. 1e14 */
         double v = (double)(x >> 11) / 9007199254740992.0 * magnitude;
         expect_fixed_as_printf(&o, (x & 1) ? -v : v);
+    }
+    docs_out_free(&o);
+}
+END_TEST
+
+/* Random bit patterns, decimals of 1..17 digits, ties, boundaries and subnormals: the
+ * sort keys and every %.Nf the pages use are printf's bytes (DQ_FLOAT_ROUNDS for millions). */
+START_TEST(numbers_match_printf_over_many_values)
+{
+    static const char *const formats[] = {"%.0f", "%.1f", "%.2f", "%.3f", "%.6f"};
+    dq_docs_out o;
+    docs_out_init(&o);
+    char want[512];
+    uint64_t state = 0x853c49e6748fea9bULL;
+    for (long i = dqtest_float_rounds(200000); i > 0; i--) {
+        double v = dqtest_double(&state);
+        docs_out_reset(&o);
+        docs_out_g17(&o, v);
+        snprintf(want, sizeof(want), "%.17g", v);
+        ck_assert_msg(strcmp(dq_buf_str(&o.buf), want) == 0, "%%.17g of %a: %s, printf %s", v,
+                      dq_buf_str(&o.buf), want);
+        const char *format = formats[i % 5];
+        docs_out_reset(&o);
+        docs_out_printf(&o, format, v);
+        snprintf(want, sizeof(want), format, v);
+        ck_assert_msg(strcmp(dq_buf_str(&o.buf), want) == 0, "%s of %a: %s, printf %s", format, v,
+                      dq_buf_str(&o.buf), want);
     }
     docs_out_free(&o);
 }
@@ -663,6 +690,7 @@ static Suite *docs_render_suite(void)
     tcase_add_test(tc, counts_have_thousands_separators);
     tcase_add_test(tc, formatted_pieces_are_printfs_bytes);
     tcase_add_test(tc, fixed_decimals_are_printfs_bytes);
+    tcase_add_test(tc, numbers_match_printf_over_many_values);
     tcase_add_test(tc, slugs_are_safe_unique_and_stable);
     suite_add_tcase(s, tc);
     tc = tcase_create("pages");
