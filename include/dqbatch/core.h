@@ -52,6 +52,8 @@ typedef struct dq_buf {
 void dq_buf_init(dq_buf *b, size_t max);
 void dq_buf_free(dq_buf *b);
 void dq_buf_reset(dq_buf *b); /* length 0, memory kept */
+/* Back to the first len bytes (len <= b->len), memory kept: takes back what was added. */
+void dq_buf_truncate(dq_buf *b, size_t len);
 dq_code dq_buf_add_grow(dq_buf *b, const void *p, size_t n);
 /* Appends n bytes, keeping a NUL after them. Inline, as the page renderers append
  * millions of short pieces: with room to spare (cap never exceeds max + 1) it is a copy. */

@@ -25,9 +25,16 @@ void dq_buf_free(dq_buf *b)
 
 void dq_buf_reset(dq_buf *b)
 {
-    b->len = 0;
+    dq_buf_truncate(b, 0);
+}
+
+void dq_buf_truncate(dq_buf *b, size_t len)
+{
+    if (len > b->len)
+        return;
+    b->len = len;
     if (b->data)
-        b->data[0] = '\0';
+        b->data[len] = '\0';
 }
 
 /* Makes room for extra more bytes plus the terminating NUL. */

@@ -15,10 +15,32 @@ static const cJSON *child(const cJSON *o, const char *key)
     return o ? cJSON_GetObjectItemCaseSensitive(o, key) : NULL;
 }
 
+/* Finds n keys of an object in one walk over its members, for rows that show many: cJSON's
+ * lookup walks the members from the first for every key. found[i] is what child(o, keys[i])
+ * returns: the first member of that name, none past a member without a name. */
+static void children(const cJSON *o, const char *const *keys, const cJSON **found, size_t n)
+{
+    size_t missing = n;
+    memset(found, 0, n * sizeof(*found));
+    for (const cJSON *c = o ? o->child : NULL; c && c->string && missing; c = c->next) {
+        for (size_t i = 0; i < n; i++) {
+            if (!found[i] && c->string[0] == keys[i][0] && strcmp(c->string, keys[i]) == 0) {
+                found[i] = c;
+                missing--;
+                break;
+            }
+        }
+    }
+}
+
+static const char *string_of(const cJSON *v)
+{
+    return cJSON_IsString(v) ? v->valuestring : NULL;
+}
+
 static const char *child_str(const cJSON *o, const char *key)
 {
-    const cJSON *v = child(o, key);
-    return cJSON_IsString(v) ? v->valuestring : NULL;
+    return string_of(child(o, key));
 }
 
 static size_t array_len(const cJSON *a)
@@ -180,18 +202,38 @@ static int severity_rank(const char *severity)
     return 4;
 }
 
+/* The keys of an issue the pages show. */
+enum {
+    ISSUE_SEVERITY,
+    ISSUE_COLUMN,
+    ISSUE_TYPE,
+    ISSUE_COUNT,
+    ISSUE_RESULT,
+    ISSUE_DETAILS,
+    ISSUE_SAMPLES,
+    ISSUE_EXPECTED,
+    ISSUE_ACTUAL,
+    ISSUE_VALIDATOR,
+    ISSUE_KEYS
+};
+static const char *const issue_keys[ISSUE_KEYS] = {
+    "severity", "column",        "issue_type", "count",  "result",
+    "details",  "sample_values", "expected",   "actual", "validator_name"};
+
 static void run_issue_row(dq_docs_out *o, const cJSON *issue)
 {
-    const char *severity = child_str(issue, "severity");
+    const cJSON *f[ISSUE_KEYS];
+    children(issue, issue_keys, f, ISSUE_KEYS);
+    const char *severity = string_of(f[ISSUE_SEVERITY]);
     int rank = severity_rank(severity);
     docs_out_printf(o, "<tr><td data-value=\"%d\"><span class=\"sev sev-%s\">", rank,
                     severity_names[rank]);
     docs_out_html(o, severity ? severity : "-");
     docs_out_str(o, "</span></td>");
-    cell_text(o, child_str(issue, "column"));
-    cell_text(o, child_str(issue, "issue_type"));
-    cell_number(o, child(issue, "count"));
-    const cJSON *pct = child(child(issue, "result"), "unexpected_percent");
+    cell_text(o, string_of(f[ISSUE_COLUMN]));
+    cell_text(o, string_of(f[ISSUE_TYPE]));
+    cell_number(o, f[ISSUE_COUNT]);
+    const cJSON *pct = child(f[ISSUE_RESULT], "unexpected_percent");
     if (cJSON_IsNumber(pct)) {
         docs_out_str(o, "<td class=\"num\" data-value=\"");
         docs_out_g17(o, pct->valuedouble);
@@ -199,22 +241,21 @@ static void run_issue_row(dq_docs_out *o, const cJSON *issue)
     } else {
         docs_out_str(o, "<td class=\"num\"></td>");
     }
-    cell_text(o, child_str(issue, "details"));
+    cell_text(o, string_of(f[ISSUE_DETAILS]));
     docs_out_str(o, "<td class=\"samples\">");
-    html_samples(o, child(issue, "sample_values"));
-    const cJSON *expected = child(issue, "expected"), *actual = child(issue, "actual");
-    if (expected) {
+    html_samples(o, f[ISSUE_SAMPLES]);
+    if (f[ISSUE_EXPECTED]) {
         docs_out_str(o, "<div class=\"muted\">expected: ");
-        docs_out_value_html(o, expected);
+        docs_out_value_html(o, f[ISSUE_EXPECTED]);
         docs_out_str(o, "</div>");
     }
-    if (actual) {
+    if (f[ISSUE_ACTUAL]) {
         docs_out_str(o, "<div class=\"muted\">actual: ");
-        docs_out_value_html(o, actual);
+        docs_out_value_html(o, f[ISSUE_ACTUAL]);
         docs_out_str(o, "</div>");
     }
     docs_out_str(o, "</td>");
-    cell_text(o, child_str(issue, "validator_name"));
+    cell_text(o, string_of(f[ISSUE_VALIDATOR]));
     docs_out_str(o, "</tr>");
 }
 
@@ -251,13 +292,18 @@ static void run_checks(dq_docs_out *o, const dq_result *r)
     if (!array_len(r->checks))
         return;
     table_begin(o, "checks", "Checks", array_len(r->checks), columns);
+    enum { NAME, CATEGORY, SUCCESS, ISSUES, METADATA, KEYS };
+    static const char *const keys[KEYS] = {"name", "category", "success", "issue_count",
+                                           "metadata"};
     for (const cJSON *c = r->checks->child; c; c = c->next) {
+        const cJSON *f[KEYS];
+        children(c, keys, f, KEYS);
         docs_out_str(o, "<tr>");
-        cell_text(o, child_str(c, "name"));
-        cell_text(o, child_str(c, "category"));
-        cell_bool(o, child(c, "success"), "passed", "failed");
-        cell_number(o, child(c, "issue_count"));
-        cell_value(o, child(c, "metadata"));
+        cell_text(o, string_of(f[NAME]));
+        cell_text(o, string_of(f[CATEGORY]));
+        cell_bool(o, f[SUCCESS], "passed", "failed");
+        cell_number(o, f[ISSUES]);
+        cell_value(o, f[METADATA]);
         docs_out_str(o, "</tr>");
     }
     table_end(o);
@@ -270,13 +316,16 @@ static void run_execution_issues(dq_docs_out *o, const dq_result *r)
     if (!array_len(r->execution_issues))
         return;
     table_begin(o, "execution", "Execution issues", array_len(r->execution_issues), columns);
+    enum { CHECK, MESSAGE, EXCEPTION, CATEGORY, RETRIES, KEYS };
+    static const char *const keys[KEYS] = {"check_name", "message", "exception_type",
+                                           "failure_category", "retry_count"};
     for (const cJSON *c = r->execution_issues->child; c; c = c->next) {
+        const cJSON *f[KEYS];
+        children(c, keys, f, KEYS);
         docs_out_str(o, "<tr>");
-        cell_text(o, child_str(c, "check_name"));
-        cell_text(o, child_str(c, "message"));
-        cell_text(o, child_str(c, "exception_type"));
-        cell_text(o, child_str(c, "failure_category"));
-        cell_number(o, child(c, "retry_count"));
+        for (int i = CHECK; i < RETRIES; i++)
+            cell_text(o, string_of(f[i]));
+        cell_number(o, f[RETRIES]);
         docs_out_str(o, "</tr>");
     }
     table_end(o);
@@ -293,19 +342,22 @@ static void run_actions(dq_docs_out *o, const dq_result *r)
         return;
     }
     table_begin(o, "actions", "Actions executed", n, columns);
+    enum { NAME, TYPE, STATUS, MESSAGE, DURATION, ERROR, KEYS };
+    static const char *const keys[KEYS] = {"action_name", "action_type", "status",
+                                           "message",     "duration_ms", "error"};
     for (const cJSON *a = r->action_results->child; a; a = a->next) {
-        const char *status = child_str(a, "status");
+        const cJSON *f[KEYS];
+        children(a, keys, f, KEYS);
         docs_out_str(o, "<tr>");
-        cell_text(o, child_str(a, "action_name"));
-        cell_text(o, child_str(a, "action_type"));
+        cell_text(o, string_of(f[NAME]));
+        cell_text(o, string_of(f[TYPE]));
         docs_out_str(o, "<td><span class=\"pill act\">");
-        docs_out_html(o, status);
+        docs_out_html(o, string_of(f[STATUS]));
         docs_out_str(o, "</span></td>");
-        cell_text(o, child_str(a, "message"));
-        const cJSON *ms = child(a, "duration_ms");
+        cell_text(o, string_of(f[MESSAGE]));
         docs_out_printf(o, "<td class=\"num\">%.1f ms</td>",
-                        cJSON_IsNumber(ms) ? ms->valuedouble : 0.0);
-        cell_text(o, child_str(a, "error"));
+                        cJSON_IsNumber(f[DURATION]) ? f[DURATION]->valuedouble : 0.0);
+        cell_text(o, string_of(f[ERROR]));
         docs_out_str(o, "</tr>");
     }
     table_end(o);
@@ -426,19 +478,21 @@ static void md_issues(dq_docs_out *o, const dq_result *r)
     docs_out_str(o, "| Severity | Column | Type | Count | Details | Samples |\n"
                     "|---|---|---|---:|---|---|\n");
     for (const cJSON *i = r->issues->child; i && shown < MAX_ISSUE_ROWS; i = i->next, shown++) {
+        const cJSON *f[ISSUE_KEYS];
+        children(i, issue_keys, f, ISSUE_KEYS);
         docs_out_str(o, "| ");
-        docs_out_markdown(o, child_str(i, "severity"));
+        docs_out_markdown(o, string_of(f[ISSUE_SEVERITY]));
         docs_out_str(o, " | ");
-        docs_out_markdown(o, child_str(i, "column"));
+        docs_out_markdown(o, string_of(f[ISSUE_COLUMN]));
         docs_out_str(o, " | ");
-        docs_out_markdown(o, child_str(i, "issue_type"));
+        docs_out_markdown(o, string_of(f[ISSUE_TYPE]));
         docs_out_str(o, " | ");
-        const cJSON *count = child(i, "count");
+        const cJSON *count = f[ISSUE_COUNT];
         docs_out_count(o, cJSON_IsNumber(count) ? (int64_t)count->valuedouble : 0);
         docs_out_str(o, " | ");
-        docs_out_markdown(o, child_str(i, "details"));
+        docs_out_markdown(o, string_of(f[ISSUE_DETAILS]));
         docs_out_str(o, " | ");
-        docs_out_value_markdown(o, child(i, "sample_values"));
+        docs_out_value_markdown(o, f[ISSUE_SAMPLES]);
         docs_out_str(o, " |\n");
     }
 }

@@ -79,31 +79,15 @@ static void out_fixed(dq_docs_out *o, double v, int decimals)
         docs_out_mem(o, text, (size_t)n_out < sizeof(text) ? (size_t)n_out : sizeof(text) - 1);
 }
 
-/* Whether fmt converts nothing but %s, %d, %lld, %zu, %.Nf (one digit N) and %%, the
- * pieces the fast path of docs_out_printf writes itself. */
-static bool plain_format(const char *fmt)
-{
-    for (const char *p = strchr(fmt, '%'); p; p = strchr(p, '%')) {
-        if (p[1] == 's' || p[1] == 'd' || p[1] == '%')
-            p += 2;
-        else if (p[1] == 'z' && p[2] == 'u')
-            p += 3;
-        else if ((p[1] == 'l' && p[2] == 'l' && p[3] == 'd') ||
-                 (p[1] == '.' && p[2] >= '0' && p[2] <= '9' && p[3] == 'f'))
-            p += 4;
-        else
-            return false;
-    }
-    return true;
-}
-
-static void out_plain(dq_docs_out *o, const char *fmt, va_list ap)
+/* Writes fmt when it converts nothing but %s, %d, %lld, %zu, %.Nf (one digit N) and %%;
+ * false at the first other conversion, with part of fmt written and its arguments taken. */
+static bool out_plain(dq_docs_out *o, const char *fmt, va_list ap)
 {
     for (const char *p = fmt;;) {
         const char *pct = strchr(p, '%');
         if (!pct) {
             docs_out_str(o, p);
-            return;
+            return true;
         }
         docs_out_mem(o, p, (size_t)(pct - p));
         p = pct + 2;
@@ -113,38 +97,43 @@ static void out_plain(dq_docs_out *o, const char *fmt, va_list ap)
         } else if (pct[1] == 'd') {
             int n = va_arg(ap, int);
             out_number(o, n < 0, magnitude_of(n));
-        } else if (pct[1] == 'z') {
+        } else if (pct[1] == 'z' && pct[2] == 'u') {
             out_number(o, false, va_arg(ap, size_t));
             p++;
-        } else if (pct[1] == 'l') {
+        } else if (pct[1] == 'l' && pct[2] == 'l' && pct[3] == 'd') {
             long long n = va_arg(ap, long long);
             out_number(o, n < 0, magnitude_of(n));
             p += 2;
-        } else if (pct[1] == '.') {
+        } else if (pct[1] == '.' && pct[2] >= '0' && pct[2] <= '9' && pct[3] == 'f') {
             out_fixed(o, va_arg(ap, double), pct[2] - '0');
             p += 2;
-        } else {
+        } else if (pct[1] == '%') {
             docs_out_char(o, '%');
+        } else {
+            return false;
         }
     }
 }
 
 /* Pages are made of many short formatted pieces, most with only strings, whole numbers
- * and numbers with a few decimals in them: those are written directly, as vsnprintf's set-up for
- * each piece (a stream, the locale) costs more than the piece. The rest go through one vsnprintf
+ * and numbers with a few decimals in them: those are written directly in one pass over
+ * fmt, as vsnprintf's set-up for each piece (a stream, the locale) costs more than the
+ * piece. A piece with any other conversion is taken back and goes through one vsnprintf
  * into a stack buffer, then one copy, cheaper than sizing each piece in the buffer. */
 void docs_out_printf(dq_docs_out *o, const char *fmt, ...)
 {
     if (o->code != DQ_OK)
         return;
+    size_t mark = o->buf.len;
     va_list ap;
     va_start(ap, fmt);
-    if (plain_format(fmt)) {
-        out_plain(o, fmt, ap);
-        va_end(ap);
+    bool written = out_plain(o, fmt, ap);
+    va_end(ap);
+    if (written || o->code != DQ_OK)
         return;
-    }
+    dq_buf_truncate(&o->buf, mark);
     char piece[512];
+    va_start(ap, fmt);
     int n = vsnprintf(piece, sizeof(piece), fmt, ap);
     va_end(ap);
     if (n >= 0 && (size_t)n < sizeof(piece)) {

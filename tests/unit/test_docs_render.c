@@ -158,7 +158,7 @@ START_TEST(counts_have_thousands_separators)
 }
 END_TEST
 
-/* docs_out_printf writes %s, %d and %zu itself and hands anything else to vsnprintf:
+/* docs_out_printf writes %s, %d, %zu, %lld and %.Nf itself and hands anything else to vsnprintf:
  * either way the bytes are printf's. So are docs_out_g17's sort keys. */
 START_TEST(formatted_pieces_are_printfs_bytes)
 {
@@ -199,8 +199,11 @@ START_TEST(formatted_pieces_are_printfs_bytes)
     docs_out_hex64(&o, 0x00ab0000000000ffULL);
     ck_assert_str_eq(dq_buf_str(&o.buf), "00ab0000000000ff");
     docs_out_reset(&o);
+    /* The %5.1f comes last: what was written of the piece is taken back, not what was
+     * there before it. */
+    docs_out_str(&o, "before ");
     docs_out_printf(&o, "%s %.2f %d %.6f %5.1f", "mixed", 39.155717329545453, 42, 1.0 / 3, 2.25);
-    ck_assert_str_eq(dq_buf_str(&o.buf), "mixed 39.16 42 0.333333   2.2");
+    ck_assert_str_eq(dq_buf_str(&o.buf), "before mixed 39.16 42 0.333333   2.2");
     docs_out_free(&o);
 }
 END_TEST
