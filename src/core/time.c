@@ -253,3 +253,34 @@ size_t dq_time_format(dq_time t, const char *fmt, char *out, size_t size)
     time_split(t, &tm, &us);
     return strftime(out, size, fmt, &tm);
 }
+
+/* n as two digits at p. */
+static char *put2(char *p, int n)
+{
+    p[0] = (char)('0' + n / 10);
+    p[1] = (char)('0' + n % 10);
+    return p + 2;
+}
+
+size_t dq_time_format_plain(dq_time t, char *out, size_t size)
+{
+    struct tm tm;
+    int us;
+    time_split(t, &tm, &us);
+    int year = tm.tm_year + 1900;
+    if (year < 1000 || year > 9999 || size < DQ_TIME_PLAIN_SIZE)
+        return strftime(out, size, "%Y-%m-%d %H:%M:%S", &tm); /* %Y unpadded, or no room */
+    char *p = put2(put2(out, year / 100), year % 100);
+    *p++ = '-';
+    p = put2(p, tm.tm_mon + 1);
+    *p++ = '-';
+    p = put2(p, tm.tm_mday);
+    *p++ = ' ';
+    p = put2(p, tm.tm_hour);
+    *p++ = ':';
+    p = put2(p, tm.tm_min);
+    *p++ = ':';
+    p = put2(p, tm.tm_sec);
+    *p = '\0';
+    return (size_t)(p - out);
+}

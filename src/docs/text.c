@@ -177,6 +177,18 @@ static const char replacement[] = "\xef\xbf\xbd";
 static const char html_special[] = "&<>\"'";
 static const char *const html_entities[] = {"&amp;", "&lt;", "&gt;", "&quot;", "&#39;"};
 
+/* The ASCII bytes HTML text and attributes take as they are: printable, not special. */
+static const unsigned char html_plain[256] = {
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x00 */
+    0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, 0, /* 0x10 */
+    1, 1, 0, 1, 1, 1, 0, 0, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x20 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, 1, 0, 1, /* 0x30 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x40 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x50 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, /* 0x60 */
+    1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 0, /* 0x70 */
+};
+
 void docs_out_html(dq_docs_out *o, const char *s)
 {
     if (!s)
@@ -184,10 +196,9 @@ void docs_out_html(dq_docs_out *o, const char *s)
     const unsigned char *p = (const unsigned char *)s;
     while (*p) {
         const unsigned char *run = p;
-        /* Copy the longest stretch that needs nothing, then handle one character. The
-         * test spells html_special out: pages run through here byte by byte. */
-        while (*p >= 0x20 && *p < 0x7f && *p != '&' && *p != '<' && *p != '>' && *p != '"' &&
-               *p != '\'')
+        /* Copy the longest stretch that needs nothing, then handle one character. A table
+         * says which bytes need nothing: pages run through here byte by byte. */
+        while (html_plain[*p])
             p++;
         docs_out_mem(o, (const char *)run, (size_t)(p - run));
         if (!*p)
@@ -419,7 +430,7 @@ void docs_out_count(dq_docs_out *o, int64_t n)
 void docs_out_time(dq_docs_out *o, dq_time t)
 {
     char text[40];
-    if (dq_time_format(t, "%Y-%m-%d %H:%M:%S", text, sizeof(text)) == 0)
+    if (dq_time_format_plain(t, text, sizeof(text)) == 0)
         snprintf(text, sizeof(text), "-");
     docs_out_str(o, text);
 }

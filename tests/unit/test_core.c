@@ -81,6 +81,28 @@ START_TEST(time_with_offset_lands_on_the_local_clock)
 }
 END_TEST
 
+/* The page times written without strftime are strftime's, from year -100 to 12000 (where
+ * %Y is not four digits) and into buffers too small. */
+START_TEST(plain_time_is_strftimes)
+{
+    const int64_t year_us = INT64_C(31556952000000);
+    uint64_t x = 0x9e3779b97f4a7c15ULL;
+    for (int i = 0; i < 200000; i++) {
+        x ^= x << 13;
+        x ^= x >> 7;
+        x ^= x << 17;
+        dq_time t = (dq_time)(x % (uint64_t)(12100 * year_us)) - 2070 * year_us;
+        size_t size = i % 50 ? 32 : 19 + (size_t)(i % 3);
+        char got[32], want[32];
+        size_t got_len = dq_time_format_plain(t, got, size);
+        size_t want_len = dq_time_format(t, "%Y-%m-%d %H:%M:%S", want, size);
+        ck_assert_uint_eq(got_len, want_len);
+        if (want_len)
+            ck_assert_str_eq(got, want);
+    }
+}
+END_TEST
+
 START_TEST(time_arguments_take_ages)
 {
     dq_time now, t;
@@ -255,6 +277,7 @@ int main(void)
     tcase_add_test(tc, time_orders_and_refuses_nonsense);
     tcase_add_test(tc, time_with_offset_lands_on_the_local_clock);
     tcase_add_test(tc, time_arguments_take_ages);
+    tcase_add_test(tc, plain_time_is_strftimes);
     tcase_add_test(tc, time_formats_with_strftime);
     tcase_add_test(tc, glob_matches_across_slashes);
     tcase_add_test(tc, utf8_validation);
