@@ -389,6 +389,52 @@ START_TEST(run_page_shows_every_issue_check_and_statistic)
 }
 END_TEST
 
+static char *render_again(dq_docs_format format, const dq_result *r)
+{
+    dq_docs_site site = test_site(format);
+    dq_docs_out o;
+    docs_out_init(&o);
+    docs_render_run(&o, &site, r);
+    ck_assert_int_eq(o.code, DQ_OK);
+    char *text = dq_strdup(dq_buf_str(&o.buf));
+    docs_out_free(&o);
+    return text;
+}
+
+/* An issue row finds its keys in one walk over the members: a repeated key shows its
+ * first value, as cJSON's lookup finds it, and an issue that is no object shows nothing. */
+START_TEST(issue_rows_take_the_first_member_of_a_name)
+{
+    dq_result r;
+    free(render_run("by_status/warning/customer_accounts_daily_20240307_184707_18bd0120.json",
+                    DQ_DOCS_HTML, &r));
+    cJSON *issues = cJSON_Parse("[{\"severity\": \"high\", \"column\": \"first_col\", "
+                                "\"count\": 7, \"column\": \"second_col\", \"severity\": \"low\", "
+                                "\"result\": {\"unexpected_percent\": 12.5}}]");
+    ck_assert_ptr_nonnull(issues);
+    cJSON *nameless = cJSON_CreateString("nameless_value");
+    cJSON_AddItemToArray(issues, nameless); /* a second "issue": a string, no members */
+    const cJSON *stored = r.issues;
+    r.issues = issues;
+    char *html = render_again(DQ_DOCS_HTML, &r);
+    ck_assert_ptr_nonnull(strstr(html, "<span class=\"sev sev-high\">high</span></td>"
+                                       "<td>first_col</td><td></td><td class=\"num\" "
+                                       "data-value=\"7\">7</td><td class=\"num\" "
+                                       "data-value=\"12.5\">12.50%</td>"));
+    ck_assert_ptr_null(strstr(html, "second_col"));
+    ck_assert_ptr_null(strstr(html, "nameless_value"));
+    ck_assert_int_eq(count(html, "<span class=\"sev sev-other\">-</span>"), 1);
+    free(html);
+    char *md = render_again(DQ_DOCS_MARKDOWN, &r);
+    ck_assert_ptr_nonnull(strstr(md, "| high | first\\_col |  | 7 |"));
+    ck_assert_ptr_null(strstr(md, "second"));
+    free(md);
+    r.issues = stored;
+    cJSON_Delete(issues);
+    dq_result_free(&r);
+}
+END_TEST
+
 START_TEST(error_run_gets_a_page_with_its_error)
 {
     dq_result r;
@@ -698,6 +744,7 @@ static Suite *docs_render_suite(void)
     suite_add_tcase(s, tc);
     tc = tcase_create("pages");
     tcase_add_test(tc, run_page_shows_every_issue_check_and_statistic);
+    tcase_add_test(tc, issue_rows_take_the_first_member_of_a_name);
     tcase_add_test(tc, error_run_gets_a_page_with_its_error);
     tcase_add_test(tc, json_run_page_is_the_result_without_validation_result);
     tcase_add_test(tc, no_details_run_says_where_its_counts_come_from);
