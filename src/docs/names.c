@@ -64,9 +64,18 @@ char *dq_docs_slug(const char *name)
             continue;
         readable[n++] = c;
     }
-    readable[n] = '\0';
+    /* readable, '-' and the name's hash in 16 hex digits, as "%s-%016llx" would write
+     * them without printf's set-up: a site slugs every run. */
     uint64_t h = dq_hash64(name, strlen(name), 0x646f6373ULL);
-    return dq_asprintf("%s-%016llx", readable, (unsigned long long)h);
+    char *slug = malloc(n + 18);
+    if (!slug)
+        return NULL;
+    memcpy(slug, readable, n);
+    slug[n] = '-';
+    for (int i = 16; i >= 1; i--, h >>= 4)
+        slug[n + (size_t)i] = "0123456789abcdef"[h & 15];
+    slug[n + 17] = '\0';
+    return slug;
 }
 
 char *docs_run_page_path(const char *ext, const char *checkpoint_slug, const char *run_slug)

@@ -1,5 +1,6 @@
 /* core: bounded buffers, time, globs, UTF-8, hashing, atomic files and the pool. */
 #include <stdatomic.h>
+#include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -36,6 +37,32 @@ START_TEST(buf_printf_grows_past_the_small_buffer)
     ck_assert_uint_eq(strlen(s), 1000);
     ck_assert_ptr_null(b.data);
     free(s);
+}
+END_TEST
+
+static void expect_asprintf(const char *got, const char *want)
+{
+    ck_assert_ptr_nonnull(got);
+    ck_assert_str_eq(got, want);
+    free((char *)got);
+}
+
+/* Formats of strings alone are joined without vasprintf: the bytes are printf's all the
+ * same, "(null)" and "%%" included; anything else still goes through vasprintf. */
+START_TEST(asprintf_joins_strings_as_printf)
+{
+    const char *none = getenv("DQ_TEST_NEVER_SET");
+    char want[128];
+    expect_asprintf(dq_asprintf("checkpoints/%s/runs/%s.%s", "cp", "run", "html"),
+                    "checkpoints/cp/runs/run.html");
+    expect_asprintf(dq_asprintf("%s", ""), "");
+    expect_asprintf(dq_asprintf("no conversion"), "no conversion");
+    expect_asprintf(dq_asprintf("100%% of %s%%", "x"), "100% of x%");
+    snprintf(want, sizeof want, "[%s]", none);
+    expect_asprintf(dq_asprintf("[%s]", none), want);
+    expect_asprintf(dq_asprintf("%s · %s", "a", "b"), "a · b");
+    expect_asprintf(dq_asprintf("%s-%016llx", "slug", 255ULL), "slug-00000000000000ff");
+    expect_asprintf(dq_asprintf("%s=%d%%", "n", -3), "n=-3%");
 }
 END_TEST
 
@@ -278,6 +305,7 @@ int main(void)
     tcase_add_test(tc, time_with_offset_lands_on_the_local_clock);
     tcase_add_test(tc, time_arguments_take_ages);
     tcase_add_test(tc, plain_time_is_strftimes);
+    tcase_add_test(tc, asprintf_joins_strings_as_printf);
     tcase_add_test(tc, time_formats_with_strftime);
     tcase_add_test(tc, glob_matches_across_slashes);
     tcase_add_test(tc, utf8_validation);

@@ -318,6 +318,11 @@ START_TEST(slugs_are_safe_unique_and_stable)
     ck_assert_str_eq(slugs[0], "orders_hourly");
     ck_assert_str_eq(slugs[11], "orders");
     ck_assert_ptr_nonnull(strstr(slugs[9], "contr_le_fournisseurs-"));
+    /* The readable part, then the name's hash as "%016llx" writes it. */
+    char hashed[64];
+    snprintf(hashed, sizeof(hashed), "a_b-%016llx",
+             (unsigned long long)dq_hash64("a/b", 3, 0x646f6373ULL));
+    ck_assert_str_eq(slugs[1], hashed);
     for (size_t i = 0; i < n; i++)
         free(slugs[i]);
     char *url = dq_docs_run_url("https://dq.example.com/docs/", DQ_DOCS_HTML, "a/b", "run 1");
