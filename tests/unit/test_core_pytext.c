@@ -101,8 +101,11 @@ static void reference_number_text(double v, char *out, size_t size)
 START_TEST(float_text_matches_the_printf_reference)
 {
     uint64_t state = 0x9e3779b97f4a7c15ULL;
-    for (long i = dqtest_float_rounds(300000); i > 0; i--) {
+    long rounds = dqtest_float_rounds(300000), searched = 0;
+    for (long i = 0; i < rounds; i++) {
         double v = dqtest_double(&state);
+        /* Where the digits are searched for exactly rather than by printf and strtod. */
+        searched += fabs(v) >= 1e-10 && fabs(v) < 1e14 && v != (double)(int64_t)v;
         char got[64], want[64];
         dq_py_float_repr(v, got, sizeof got);
         reference_repr(v, want, sizeof want);
@@ -111,6 +114,8 @@ START_TEST(float_text_matches_the_printf_reference)
         reference_number_text(v, want, sizeof want);
         ck_assert_msg(strcmp(got, want) == 0, "number of %a: %s, reference %s", v, got, want);
     }
+    ck_assert_msg(searched > rounds / 3, "only %ld of %ld values had digits to search", searched,
+                  rounds);
 }
 END_TEST
 
