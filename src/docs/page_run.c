@@ -124,9 +124,13 @@ static void row_text(dq_docs_out *o, const char *label, const char *value)
     docs_out_str(o, "</td></tr>");
 }
 
-static void run_data_info(dq_docs_out *o, const dq_result *r)
+/* The keys of validation_run a run page shows, found in one walk (it has a dozen). */
+enum { VR_SUITE, VR_FORMAT, VR_MODE, VR_METADATA, VR_KEYS };
+static const char *const vr_keys[VR_KEYS] = {"suite_name", "result_format", "execution_mode",
+                                             "metadata"};
+
+static void run_data_info(dq_docs_out *o, const dq_result *r, const cJSON *const *vr)
 {
-    const cJSON *vr = r->validation_run;
     docs_out_str(o, "<section><h2>Data information</h2><table class=\"kv\">");
     row_text(o, "Data asset", r->data_asset);
     if (r->stats.origin != DQ_STATS_NONE) {
@@ -140,9 +144,9 @@ static void run_data_info(dq_docs_out *o, const dq_result *r)
     }
     docs_out_printf(o, "<tr><th scope=\"row\">Duration</th><td>%.2f ms</td></tr>", r->duration_ms);
     row_text(o, "Run time", r->run_time_text);
-    row_text(o, "Suite", child_str(vr, "suite_name"));
-    row_text(o, "Result format", child_str(vr, "result_format"));
-    row_text(o, "Execution mode", child_str(vr, "execution_mode"));
+    row_text(o, "Suite", string_of(vr[VR_SUITE]));
+    row_text(o, "Result format", string_of(vr[VR_FORMAT]));
+    row_text(o, "Execution mode", string_of(vr[VR_MODE]));
     docs_out_str(o, "</table></section>");
 }
 
@@ -384,9 +388,8 @@ static void kv_rows(dq_docs_out *o, const cJSON *obj, const char *skip)
     }
 }
 
-static void run_tags_metadata(dq_docs_out *o, const dq_result *r)
+static void run_tags_metadata(dq_docs_out *o, const dq_result *r, const cJSON *vr_meta)
 {
-    const cJSON *vr_meta = child(r->validation_run, "metadata");
     const cJSON *tags = child(vr_meta, "tags");
     if (!tags && r->doc)
         tags = child(child(r->doc, "validation_result"), "tags");
@@ -453,18 +456,20 @@ static void render_run_html(dq_docs_out *o, const dq_docs_site *site, const dq_r
     if (!title || (site->base_url && !canonical)) {
         o->code = o->code ? o->code : DQ_ENOMEM;
     } else {
+        const cJSON *vr[VR_KEYS];
+        children(r->validation_run, vr_keys, vr, VR_KEYS);
         docs_html_begin(o, site, title, "../../../", canonical);
         run_header(o, r);
         run_tiles(o, r);
         run_issues(o, r);
         docs_out_str(o, "<div class=\"cols\">");
-        run_data_info(o, r);
+        run_data_info(o, r, vr);
         run_actions(o, r);
         docs_out_str(o, "</div>");
         run_checks(o, r);
         run_execution_issues(o, r);
         docs_out_str(o, "<div class=\"cols\">");
-        run_tags_metadata(o, r);
+        run_tags_metadata(o, r, vr[VR_METADATA]);
         docs_out_str(o, "</div>");
         docs_html_end(o, site, "../../../", false);
     }
