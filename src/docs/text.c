@@ -346,7 +346,15 @@ static const char *value_text(dq_docs_out *o, const cJSON *v)
 
 void docs_out_value_html(dq_docs_out *o, const cJSON *v)
 {
-    docs_out_html(o, cJSON_IsString(v) ? v->valuestring : value_text(o, v));
+    if (cJSON_IsString(v)) {
+        docs_out_html(o, v->valuestring);
+    } else if (cJSON_IsArray(v) || cJSON_IsObject(v) || cJSON_IsRaw(v)) {
+        docs_out_html(o, value_text(o, v));
+    } else {
+        /* A number, true, false or null: plain ASCII that needs no escaping, so it is
+         * written as it is, without the copy in scratch. */
+        docs_out_json(o, v, 0, 0, false);
+    }
 }
 
 void docs_out_value_markdown(dq_docs_out *o, const cJSON *v)

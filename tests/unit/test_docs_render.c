@@ -142,6 +142,41 @@ START_TEST(json_trees_are_written_as_json_dumps)
 }
 END_TEST
 
+/* A value in a cell is its compact JSON, HTML-escaped; numbers, booleans and null skip the
+ * escaping, which must change nothing. */
+START_TEST(values_in_cells_are_escaped_json)
+{
+    cJSON *values = cJSON_Parse("[1, -0.0, 2.5e-07, 1e300, 12345678901234567890, true, false, "
+                                "null, \"<b>\", [\"&\", 3], {\"k\": \"'\"}]");
+    ck_assert_ptr_nonnull(values);
+    cJSON_AddItemToArray(values, cJSON_CreateNumber(NAN));
+    cJSON_AddItemToArray(values, cJSON_CreateNumber(-INFINITY));
+    dq_docs_out got, json, want;
+    docs_out_init(&got);
+    docs_out_init(&json);
+    docs_out_init(&want);
+    for (const cJSON *v = values->child; v; v = v->next) {
+        docs_out_reset(&got);
+        docs_out_reset(&json);
+        docs_out_reset(&want);
+        docs_out_value_html(&got, v);
+        if (cJSON_IsString(v))
+            docs_out_str(&json, v->valuestring);
+        else
+            docs_out_json(&json, v, 0, 0, false);
+        docs_out_html(&want, dq_buf_str(&json.buf));
+        ck_assert_str_eq(dq_buf_str(&got.buf), dq_buf_str(&want.buf));
+    }
+    docs_out_reset(&got);
+    docs_out_value_html(&got, NULL);
+    ck_assert_str_eq(dq_buf_str(&got.buf), "null");
+    docs_out_free(&got);
+    docs_out_free(&json);
+    docs_out_free(&want);
+    cJSON_Delete(values);
+}
+END_TEST
+
 START_TEST(counts_have_thousands_separators)
 {
     dq_docs_out o;
@@ -741,6 +776,7 @@ static Suite *docs_render_suite(void)
     tcase_add_test(tc, json_strings_are_ascii_and_script_safe);
     tcase_add_test(tc, doubles_read_as_python_repr);
     tcase_add_test(tc, json_trees_are_written_as_json_dumps);
+    tcase_add_test(tc, values_in_cells_are_escaped_json);
     tcase_add_test(tc, counts_have_thousands_separators);
     tcase_add_test(tc, formatted_pieces_are_printfs_bytes);
     tcase_add_test(tc, fixed_decimals_are_printfs_bytes);
