@@ -112,6 +112,8 @@ char *dq_strndup(const char *s, size_t n);
 char *dq_asprintf(const char *fmt, ...) __attribute__((format(printf, 1, 2)));
 bool dq_str_ends_with(const char *s, const char *suffix);
 bool dq_utf8_valid(const void *p, size_t n);
+/* The value of a hex digit (either case), or -1. */
+int dq_hex_digit(char c);
 /* fnmatch(3) without special treatment of '/', as checkpoint names may hold it. */
 bool dq_glob_match(const char *pattern, const char *s);
 

@@ -109,6 +109,17 @@ static size_t utf8_sequence(const unsigned char *p, size_t n)
     return 0;
 }
 
+int dq_hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
 bool dq_utf8_valid(const void *data, size_t n)
 {
     const unsigned char *p = data;

@@ -274,17 +274,6 @@ static const unsigned char json_string_stop[256] = {
     1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, 1, ['"'] = 1, ['\\'] = 1,
 };
 
-static int json_hex(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
-
 /* The four hex digits at p (before end) as a UTF-16 unit, or -1. */
 static long json_utf16_unit(const char *p, const char *end)
 {
@@ -292,7 +281,7 @@ static long json_utf16_unit(const char *p, const char *end)
         return -1;
     long unit = 0;
     for (int i = 0; i < 4; i++) {
-        int h = json_hex(p[i]);
+        int h = dq_hex_digit(p[i]);
         if (h < 0)
             return -1;
         unit = unit * 16 + h;

@@ -64,22 +64,11 @@ static double read_double(cursor *c)
     return v;
 }
 
-static int hex_digit(char ch)
-{
-    if (ch >= '0' && ch <= '9')
-        return ch - '0';
-    if (ch >= 'a' && ch <= 'f')
-        return ch - 'a' + 10;
-    if (ch >= 'A' && ch <= 'F')
-        return ch - 'A' + 10;
-    return -1;
-}
-
 static unsigned read_u16(cursor *c)
 {
     unsigned v = 0;
     for (int i = 0; i < 4; i++) {
-        int d = c->p + i < c->end ? hex_digit(c->p[i]) : -1;
+        int d = c->p + i < c->end ? dq_hex_digit(c->p[i]) : -1;
         if (d < 0) {
             c->ok = false;
             return 0;
@@ -183,9 +172,9 @@ static uint64_t read_hash(cursor *c)
 {
     uint64_t v = 0;
     size_t n = 0;
-    for (int d; c->ok && n < 16 && c->p + n < c->end && (d = hex_digit(c->p[n])) >= 0; n++)
+    for (int d; c->ok && n < 16 && c->p + n < c->end && (d = dq_hex_digit(c->p[n])) >= 0; n++)
         v = v << 4 | (unsigned)d;
-    if (n == 16 && !(c->p + n < c->end && hex_digit(c->p[n]) >= 0)) {
+    if (n == 16 && !(c->p + n < c->end && dq_hex_digit(c->p[n]) >= 0)) {
         c->p += n;
         return v;
     }
