@@ -295,6 +295,49 @@ static docs_test_run duplicate_run(const char *status)
     return run;
 }
 
+/* The section of a checkpoint page between its charts' start and the runs table (owned). */
+static char *charts_of(const char *site, const char *relative)
+{
+    char *path = docs_test_path_in(site, relative);
+    size_t len;
+    char *html = dqtest_read(path, &len);
+    ck_assert_msg(html != NULL, "%s is missing", path);
+    char *start = strstr(html, "<section class=\"charts\">");
+    char *end = start ? strstr(start, "</section>") : NULL;
+    ck_assert_msg(start && end, "%s has no charts", path);
+    char *charts = dq_strndup(start, (size_t)(end - start));
+    free(html);
+    free(path);
+    return charts;
+}
+
+/* The finish draws a checkpoint's charts once for several pages and copies them: every
+ * page shows the charts its first page shows, in every chunk. */
+START_TEST(every_checkpoint_page_shows_the_same_charts)
+{
+    char *store = dqtest_fixture("truthound/store");
+    char *site = dqtest_tmpdir();
+    dq_docs_opts opts = {.page_size = 1};
+    dq_docs_report report;
+    build_one(store, site, &opts, &report);
+    char *first = charts_of(site, "checkpoints/app_reviews_quality/index.html");
+    ck_assert_ptr_nonnull(strstr(first, "<svg"));
+    const char *pages[] = {"page-2.html", "page-8.html", "page-9.html", "page-10.html"};
+    for (size_t i = 0; i < sizeof pages / sizeof pages[0]; i++) {
+        char *relative = dq_asprintf("checkpoints/app_reviews_quality/%s", pages[i]);
+        char *charts = charts_of(site, relative);
+        ck_assert_msg(strcmp(charts, first) == 0, "%s: other charts than the first page's",
+                      pages[i]);
+        free(charts);
+        free(relative);
+    }
+    free(first);
+    dqtest_rmrf(site);
+    free(site);
+    free(store);
+}
+END_TEST
+
 START_TEST(a_run_stored_twice_shows_the_first_copy)
 {
     char *store = dqtest_tmpdir(), *site = dqtest_tmpdir();
@@ -594,6 +637,7 @@ static Suite *docs_site_suite(void)
     tcase_add_test(tc, fixture_site_holds_the_manifest_numbers);
     tcase_add_test(tc, same_bytes_whatever_the_threads);
     tcase_add_test(tc, incremental_build_equals_a_full_rebuild);
+    tcase_add_test(tc, every_checkpoint_page_shows_the_same_charts);
     tcase_add_test(tc, a_run_stored_twice_shows_the_first_copy);
     tcase_add_test(tc, changing_filters_is_incremental_too);
     tcase_add_test(tc, a_new_format_replaces_the_old_site);
